@@ -125,14 +125,17 @@ export function errorFromResponse(operation: string, response: PelmErrorResponse
   if (status === 401) {
     return new PelmError('UNAUTHENTICATED', 'The Pelm access token was rejected.', options);
   }
+
   if (status === 403) {
     return new PelmError('FORBIDDEN', `This token may not ${operation} for that resource.`, {
       ...options,
     });
   }
+
   if (status === 402) {
     return new PelmError('QUOTA_EXCEEDED', "The gateway's Pelm call quota is used up.", options);
   }
+
   if (status === 504 || status === 408) {
     return new PelmError('UPSTREAM_TIMEOUT', `Pelm timed out on ${operation}.`, options);
   }
@@ -153,6 +156,7 @@ export function errorFromNetwork(operation: string, error: unknown): PelmError {
   if (error instanceof PelmError) {
     return error;
   }
+
   const code = errorCodeOf(error);
   if (
     (code !== undefined && TIMEOUT_CODES.has(code)) ||
@@ -193,10 +197,12 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
   if (value === undefined || value.trim() === '') {
     return undefined;
   }
+
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) {
     return Number(trimmed);
   }
+
   const dateMs = Date.parse(trimmed);
   if (Number.isNaN(dateMs)) {
     return undefined;

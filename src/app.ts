@@ -1,0 +1,103 @@
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+
+import { createContextFactory, type GatewayContext } from './context.js';
+import { gatewayError, toClientError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { PelmSource } from './pelm/source.js';
+import { schema } from './schema/index.js';
+
+export interface GatewayOptions {
+  source: PelmSource;
+  logger: Logger;
+  /** Development mode shows more of unexpected errors in logs; never to clients. */
+  production?: boolean;
+  /**
+   * Headers GraphiQL starts with, as the sandbox fills in its demo token. `undefined` leaves
+   * the header editor empty.
+   */
+  graphiqlHeaders?: Record<string, string> | undefined;
+}
+
+export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+/** The query GraphiQL opens with: the headline read of the whole graph. */
+export const EXAMPLE_QUERY = /* GraphQL */ `
+  # Accounts of the token's user, with their latest bills
+  # and one day of electricity use. Press the run button.
+  query Example {
+    user {
+      accounts {
+        id
+        accountNumber
+        address
+        bills(limit: 3) {
+          id
+          startDate
+          endDate
+          totalAmountDue {
+            amount
+            currency
+          }
+          electricUsage {
+            value
+            unit
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Builds the gateway's Yoga instance without listening, so tests call `gateway.fetch` and the
+ * entry point decides about sockets.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { logger } = options;
+
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    context: createContextFactory({ source: options.source, logger }),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: yogaLogger(logger),
+    graphiql: {
+      title: 'pelm-graphql',
+      defaultQuery: EXAMPLE_QUERY,
+      ...(options.graphiqlHeaders === undefined
+        ? {}
+        : { headers: JSON.stringify(options.graphiqlHeaders, null, 2) }),
+    },
+    maskedErrors: {
+      maskError: (error) => {
+        const visible = error instanceof GraphQLError ? toClientError(error) : undefined;
+        if (visible !== undefined) {
+          return visible;
+        }
+
+        // Logged once, here; the client gets a generic message and a code.
+        logger.error({ err: error }, 'unexpected error while resolving a request');
+        const masked = gatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error.');
+
+        return error instanceof GraphQLError
+          ? new GraphQLError(masked.message, {
+              nodes: error.nodes ?? null,
+              path: error.path ?? null,
+              extensions: masked.extensions,
+            })
+          : masked;
+      },
+    },
+  });
+}
+
+/** Yoga's own lifecycle messages, through our logger. */
+function yogaLogger(logger: Logger): YogaLogger {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ yoga: args.slice(1) }, String(args[0])),
+    info: (...args: unknown[]) => logger.info({ yoga: args.slice(1) }, String(args[0])),
+    warn: (...args: unknown[]) => logger.warn({ yoga: args.slice(1) }, String(args[0])),
+    error: (...args: unknown[]) => logger.error({ yoga: args.slice(1) }, String(args[0])),
+  };
+}

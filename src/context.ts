@@ -1,0 +1,65 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+
+import { createLoaders, type Loaders } from './loaders.js';
+import type { Logger } from './logger.js';
+import type { PelmSource } from './pelm/source.js';
+
+/** What every resolver gets for one request. Nothing here is shared between requests. */
+export interface GatewayContext {
+  /** The caller's Pelm access token, from `Authorization: Bearer …`; `null` when absent. */
+  token: string | null;
+  /** Why the token is missing, for the `UNAUTHENTICATED` message. */
+  tokenProblem: string | null;
+  /** The request's Pelm reads; `null` without a token, so no upstream call can happen. */
+  loaders: Loaders | null;
+  logger: Logger;
+}
+
+export interface ContextFactoryOptions {
+  source: PelmSource;
+  logger: Logger;
+}
+
+/**
+ * Builds the per-request context from the HTTP request. The token is read from the
+ * `Authorization` header only; never from the URL, the body or a cookie.
+ */
+export function createContextFactory(options: ContextFactoryOptions) {
+  return (initial: YogaInitialContext): GatewayContext => {
+    const { token, problem } = readBearerToken(initial.request.headers.get('authorization'));
+    const signal = initial.request.signal;
+
+    return {
+      token,
+      tokenProblem: problem,
+      loaders: token === null ? null : createLoaders(options.source, { token, signal }),
+      logger: options.logger,
+    };
+  };
+}
+
+/** Pelm tokens are opaque: any visible ASCII run without spaces is accepted as-is. */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
+
+export function readBearerToken(header: string | null): {
+  token: string | null;
+  problem: string | null;
+} {
+  if (header === null || header.trim() === '') {
+    return {
+      token: null,
+      problem: 'Send the Pelm access token as `Authorization: Bearer <token>`.',
+    };
+  }
+
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header.trim());
+  const token = match?.[1];
+  if (token === undefined || !TOKEN_SHAPE.test(token)) {
+    return {
+      token: null,
+      problem: 'The Authorization header must be `Bearer <token>` with one token.',
+    };
+  }
+
+  return { token, problem: null };
+}

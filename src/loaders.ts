@@ -1,0 +1,89 @@
+import DataLoader from 'dataloader';
+
+import type { IntervalsQuery, PelmCallOptions, PelmSource } from './pelm/source.js';
+import type {
+  PelmAccount,
+  PelmBill,
+  PelmBillGroups,
+  PelmIntervals,
+  PelmUser,
+} from './pelm/types.js';
+
+/**
+ * The Pelm reads of one GraphQL request, for one caller. Each distinct upstream call is made at
+ * most once per request, however many fields, aliases or fragments ask for it; a failure is
+ * shared the same way, and dropped with the request (nothing here outlives it).
+ */
+export interface Loaders {
+  /** `GET /accounts`. */
+  accounts(): Promise<PelmAccount[]>;
+  /** All accounts' bills from one `GET /bills`, grouped by account. */
+  billGroups(): Promise<PelmBillGroups>;
+  /** One account's bills, out of `billGroups()`; an account Pelm sent no group for has none. */
+  bills(accountId: string): Promise<PelmBill[]>;
+  /** One `GET /intervals` window. */
+  intervals(query: IntervalsQuery): Promise<PelmIntervals>;
+  /** `GET /users/{user_id}`. */
+  user(userId: string): Promise<PelmUser>;
+}
+
+/** Single-key loaders (accounts, all bills) use this key; their result is the whole answer. */
+const ALL = 'all';
+
+/** The key that makes two intervals windows the same upstream call. */
+export function intervalsKey(query: IntervalsQuery): string {
+  const selector =
+    query.meterId === undefined ? `a:${query.accountId}:${query.type}` : `m:${query.meterId}`;
+
+  return `${selector}:${query.startDate ?? ''}:${query.endDate ?? ''}`;
+}
+
+export function createLoaders(source: PelmSource, call: PelmCallOptions): Loaders {
+  const accounts = new DataLoader<typeof ALL, PelmAccount[]>(async () => [
+    await source.getAccounts(call),
+  ]);
+  const billGroups = new DataLoader<typeof ALL, PelmBillGroups>(async () => [
+    await source.getBills(call),
+  ]);
+  const intervals = new DataLoader<IntervalsQuery, PelmIntervals, string>(
+    (queries) => settleEach(queries, (query) => source.getIntervals(call, query)),
+    { cacheKeyFn: intervalsKey },
+  );
+  const users = new DataLoader<string, PelmUser>((userIds) =>
+    settleEach(userIds, (userId) => source.getUser(call, userId)),
+  );
+
+  return {
+    accounts: () => accounts.load(ALL),
+    billGroups: () => billGroups.load(ALL),
+    async bills(accountId) {
+      const group = (await billGroups.load(ALL)).get(accountId);
+      if (group instanceof Error) {
+        throw group;
+      }
+
+      return group ?? [];
+    },
+    intervals: (query) => intervals.load(query),
+    user: (userId) => users.load(userId),
+  };
+}
+
+/**
+ * Runs one upstream call per key, all at once, and answers in key order with an `Error` in
+ * place of each failed key, so one failure rejects that key's load only.
+ */
+async function settleEach<K, V>(
+  keys: readonly K[],
+  load: (key: K) => Promise<V>,
+): Promise<Array<V | Error>> {
+  const results = await Promise.allSettled(keys.map(load));
+
+  return results.map((result) =>
+    result.status === 'fulfilled' ? result.value : asError(result.reason),
+  );
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

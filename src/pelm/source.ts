@@ -1,0 +1,34 @@
+import type {
+  EpochSeconds,
+  MeterType,
+  PelmAccount,
+  PelmBillGroups,
+  PelmIntervals,
+  PelmUser,
+} from './types.js';
+
+/** Who is asking, and when to give up: every data call carries the caller's own token. */
+export interface PelmCallOptions {
+  token: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** An intervals window: one account and meter type, or one meter; dates in epoch seconds. */
+export type IntervalsQuery = (
+  | { accountId: string; type: MeterType; meterId?: undefined }
+  | { meterId: string; accountId?: undefined; type?: undefined }
+) & {
+  startDate?: EpochSeconds | undefined;
+  endDate?: EpochSeconds | undefined;
+};
+
+/**
+ * The read calls the per-request loaders need. `PelmClient` implements it over HTTP; a cache
+ * or a test double can stand in front of it with the same shape.
+ */
+export interface PelmSource {
+  getAccounts(call: PelmCallOptions): Promise<PelmAccount[]>;
+  getBills(call: PelmCallOptions, query?: { accountId?: string }): Promise<PelmBillGroups>;
+  getIntervals(call: PelmCallOptions, query: IntervalsQuery): Promise<PelmIntervals>;
+  getUser(call: PelmCallOptions, userId: string): Promise<PelmUser>;
+}

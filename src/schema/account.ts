@@ -1,0 +1,129 @@
+import type { GatewayContext } from '../context.js';
+import { badUserInputError, unauthenticatedError } from '../errors.js';
+import type { Loaders } from '../loaders.js';
+import type { PelmAccount, PelmMeter } from '../pelm/types.js';
+import { BillRef, selectBills } from './bill.js';
+import { builder } from './builder.js';
+import { IntervalRef, loadIntervals, MeterTypeEnum } from './interval.js';
+import { EmissionsUnitEnum, EnergyUnitEnum, emissionsUnit, energyUnit } from './units.js';
+
+export const AccountRef = builder.objectRef<PelmAccount>('Account');
+
+const MeterRef = builder.objectRef<PelmMeter>('Meter');
+
+MeterRef.implement({
+  description:
+    'One meter of an account (Pelm lists meters for accounts connected since late 2022).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: "Pelm's meter id, unchanged." }),
+    intervals: t.field({
+      type: [IntervalRef],
+      nullable: true,
+      description:
+        'Usage intervals of this meter with `start` in `[from, to)`. Without dates Pelm answers ' +
+        'its default window (the last two months).',
+      args: {
+        from: t.arg({ type: 'DateTime', required: false, description: 'First instant included.' }),
+        to: t.arg({ type: 'DateTime', required: false, description: 'First instant excluded.' }),
+      },
+      resolve: (meter, args, context) =>
+        loadIntervals(loadersOf(context), null, { ...args, meterId: meter.id }),
+    }),
+  }),
+});
+
+AccountRef.implement({
+  description: 'One utility account of the user, usually one property.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: "Pelm's account id, unchanged (a UUID)." }),
+    accountNumber: t.exposeString('accountNumber', {
+      description: 'The account number printed on the utility bill.',
+    }),
+    address: t.exposeString('address', {
+      description: 'Service address, one upper-case line as the utility writes it.',
+    }),
+    availableMeterTypes: t.field({
+      type: [MeterTypeEnum],
+      description: 'The services this account has intervals for.',
+      resolve: (account) => account.availableMeterTypes,
+    }),
+    usageUnit: t.field({
+      type: EnergyUnitEnum,
+      nullable: true,
+      description: 'Unit of electric usage (intervals of type ELECTRIC).',
+      resolve: (account) => energyUnit(account.usageUnit),
+    }),
+    gasUsageUnit: t.field({
+      type: EnergyUnitEnum,
+      nullable: true,
+      description: 'Unit of gas usage (intervals of type GAS); null without gas service.',
+      resolve: (account) => energyUnit(account.gasUsageUnit),
+    }),
+    ghgEmissionsUnit: t.field({
+      type: EmissionsUnitEnum,
+      nullable: true,
+      description: 'Unit of `Interval.ghgEmissions`; null where Pelm has no emissions.',
+      resolve: (account) => emissionsUnit(account.ghgEmissionsUnit),
+    }),
+    meters: t.field({
+      type: [MeterRef],
+      description: 'The meters of this account; empty when Pelm lists none.',
+      resolve: (account) => account.meters,
+    }),
+    bills: t.field({
+      type: [BillRef],
+      nullable: true,
+      description:
+        'Bills of this account, newest first. With `from`/`to`, only bills whose service ' +
+        'period overlaps `[from, to)`.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: false, description: 'Start of the range.' }),
+        to: t.arg({
+          type: 'DateTime',
+          required: false,
+          description: 'End of the range (excluded).',
+        }),
+        limit: t.arg.int({
+          required: false,
+          description: 'At most this many bills (the newest); zero or more.',
+        }),
+      },
+      resolve: async (account, args, context) => {
+        if (args.limit !== null && args.limit !== undefined && args.limit < 0) {
+          throw badUserInputError('limit', '`limit` must be zero or more.');
+        }
+
+        return selectBills(
+          await loadersOf(context).bills(account.id),
+          args.from ?? undefined,
+          args.to ?? undefined,
+          args.limit ?? undefined,
+        );
+      },
+    }),
+    intervals: t.field({
+      type: [IntervalRef],
+      nullable: true,
+      description:
+        'Usage intervals with `start` in `[from, to)`, for one meter type (or one meter). ' +
+        'Without dates Pelm answers its default window (the last two months). Long ranges ' +
+        'are fetched in windows of 60 days and merged.',
+      args: {
+        type: t.arg({ type: MeterTypeEnum, required: false, description: 'Which service.' }),
+        meterId: t.arg.id({ required: false, description: 'One meter instead of a type.' }),
+        from: t.arg({ type: 'DateTime', required: false, description: 'First instant included.' }),
+        to: t.arg({ type: 'DateTime', required: false, description: 'First instant excluded.' }),
+      },
+      resolve: (account, args, context) => loadIntervals(loadersOf(context), account.id, args),
+    }),
+  }),
+});
+
+/** Loaders exist whenever a user was resolved; this guards the impossible case loudly. */
+function loadersOf(context: GatewayContext): Loaders {
+  if (context.loaders === null) {
+    throw unauthenticatedError(context.tokenProblem ?? 'A Pelm access token is required.');
+  }
+
+  return context.loaders;
+}

@@ -1,0 +1,10 @@
+import { builder } from './builder.js';
+import './scalars.js';
+import './units.js';
+import './interval.js';
+import './bill.js';
+import './account.js';
+import './user.js';
+
+/** The gateway's schema, built once from the domain files imported above. */
+export const schema = builder.toSchema({ sortSchema: true });

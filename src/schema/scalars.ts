@@ -1,0 +1,105 @@
+import { Big } from 'big.js';
+import { Kind } from 'graphql';
+
+import { badUserInputError } from '../errors.js';
+import type { EpochSeconds } from '../pelm/types.js';
+import { builder } from './builder.js';
+
+/** RFC 3339 date-time: a date, a time, optional fraction and a mandatory zone. */
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Reads an RFC 3339 time into epoch seconds. A fraction is rounded up to the next second: Pelm
+ * windows are whole seconds with `start_date <= start < end_date`, and rounding up keeps
+ * exactly the readings the caller's instant would have kept.
+ */
+export function parseDateTime(value: unknown): EpochSeconds {
+  if (typeof value !== 'string') {
+    throw badUserInputError('DateTime', 'DateTime must be a string such as 2024-06-01T00:00:00Z.');
+  }
+
+  const match = RFC_3339.exec(value);
+  const ms = match === null ? Number.NaN : Date.parse(value.replace(' ', 'T'));
+  if (match === null || Number.isNaN(ms) || !sameCalendarDate(match, ms)) {
+    throw badUserInputError(
+      'DateTime',
+      `"${value.slice(0, 64)}" is not a valid DateTime; use RFC 3339 with a zone, ` +
+        'e.g. 2024-06-01T00:00:00Z.',
+    );
+  }
+
+  return Math.ceil(ms / 1000);
+}
+
+/** `Date.parse` rolls 2024-02-30 over to March; a real calendar date survives the round trip. */
+function sameCalendarDate(match: RegExpExecArray, ms: number): boolean {
+  const [, year, month, day, hour, minute, second, , zone] = match;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+    return false;
+  }
+
+  const offsetMinutes =
+    zone === undefined || zone.toUpperCase() === 'Z'
+      ? 0
+      : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
+  const local = new Date(ms + offsetMinutes * 60_000);
+
+  return (
+    local.getUTCFullYear() === Number(year) &&
+    local.getUTCMonth() + 1 === Number(month) &&
+    local.getUTCDate() === Number(day)
+  );
+}
+
+/** Epoch seconds to `2038-01-19T03:14:08Z` (no milliseconds: Pelm times are whole seconds). */
+export function formatDateTime(seconds: EpochSeconds): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export const DateTimeScalar = builder.scalarType('DateTime', {
+  description:
+    'An instant as an RFC 3339 string in UTC, e.g. `2024-06-01T00:00:00Z`. Inputs need a zone ' +
+    '(`Z` or an offset); fractions of a second are rounded up to the next whole second.',
+  serialize: (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new TypeError('DateTime can only serialise epoch seconds.');
+    }
+
+    return formatDateTime(value);
+  },
+  parseValue: (value) => parseDateTime(value),
+  parseLiteral: (node) => {
+    if (node.kind !== Kind.STRING) {
+      throw badUserInputError(
+        'DateTime',
+        'DateTime must be a string such as 2024-06-01T00:00:00Z.',
+      );
+    }
+
+    return parseDateTime(node.value);
+  },
+});
+
+/**
+ * A JSON number from Pelm written out as an exact decimal string: `1234567.89` stays
+ * `"1234567.89"`, never `1234567.8899999999`. Pelm's JSON numbers are read as IEEE doubles, whose
+ * shortest representation is the literal Pelm sent for any value of up to 15 significant digits.
+ */
+export function toDecimalString(value: number | string): string {
+  return new Big(value).toFixed();
+}
+
+export const DecimalScalar = builder.scalarType('Decimal', {
+  description:
+    'An exact decimal number written as a string, e.g. `"1234567.89"`. Add amounts with a ' +
+    'decimal library, not floating point.',
+  serialize: (value) => toDecimalString(value),
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value)) {
+      throw badUserInputError('Decimal', 'Decimal must be a string such as "12.34".');
+    }
+
+    return value;
+  },
+});
