@@ -1,0 +1,88 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+
+import { createGateway, type Gateway } from '../../src/app.js';
+import { createSilentLogger, type Logger } from '../../src/logger.js';
+import { PelmClient, type PelmClientOptions } from '../../src/pelm/client.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+
+/** The sandbox clock most tests pin, so data and dates are the same on every run. */
+export const SANDBOX_NOW = Date.parse('2024-07-15T12:00:00Z') / 1000;
+
+export interface StackOptions {
+  sandbox?: SandboxOptions;
+  client?: Partial<PelmClientOptions>;
+  logger?: Logger;
+}
+
+/** A sandbox on port 0, a real Pelm client over HTTP to it, and a gateway on top. */
+export interface Stack {
+  sandbox: Sandbox;
+  client: PelmClient;
+  gateway: Gateway;
+  /** Upstream calls the sandbox recorded since the last `resetCalls`, as `METHOD /path`. */
+  calls(): string[];
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ now: SANDBOX_NOW, ...options.sandbox });
+  const logger = options.logger ?? createSilentLogger();
+  const client = new PelmClient({ baseUrl: sandbox.url, logger, ...options.client });
+  const gateway = createGateway({ source: client, logger });
+
+  return {
+    sandbox,
+    client,
+    gateway,
+    calls: () => sandbox.calls.map((call) => `${call.method} ${call.path}`),
+    resetCalls: () => sandbox.resetCalls(),
+    async close() {
+      await client.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export interface GraphQLResponse<TData> {
+  status: number;
+  headers: Headers;
+  body: ExecutionResult<TData> & {
+    errors?: Array<{
+      message: string;
+      path?: Array<string | number>;
+      extensions?: Record<string, unknown>;
+    }>;
+  };
+}
+
+/** Sends one operation through the whole Yoga pipeline, in process. */
+export async function execute<TData, TVariables>(
+  gateway: Gateway,
+  document: TypedDocumentNode<TData, TVariables> | string,
+  options: { token?: string | null; variables?: TVariables; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<TData>> {
+  const query = typeof document === 'string' ? document : print(document);
+  const token = options.token === undefined ? 'sandbox-bob' : options.token;
+  const response = await gateway.fetch('http://gateway/graphql', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<TData>['body'],
+  };
+}
+
+/** The `extensions.code` of each error, in order. */
+export function errorCodes(response: GraphQLResponse<unknown>): unknown[] {
+  return (response.body.errors ?? []).map((error) => error.extensions?.['code']);
+}
