@@ -189,6 +189,13 @@ function errorCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The three forms RFC 9110 allows for an HTTP date. */
+const HTTP_DATE_FORMS = [
+  /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/, // IMF-fixdate
+  /^[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/, // RFC 850
+  /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/, // asctime
+];
+
 /**
  * `Retry-After` is either delta-seconds or an HTTP date. Returns whole seconds from now
  * (never negative), or `undefined` when the header is absent or unreadable.
@@ -203,7 +210,10 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
     return Number(trimmed);
   }
 
-  const dateMs = Date.parse(trimmed);
+  // Date.parse alone reads "-5" or "5 5" as dates; only the HTTP-date forms count.
+  const dateMs = HTTP_DATE_FORMS.some((form) => form.test(trimmed))
+    ? Date.parse(trimmed)
+    : Number.NaN;
   if (Number.isNaN(dateMs)) {
     return undefined;
   }
