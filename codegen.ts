@@ -10,7 +10,7 @@ const config: CodegenConfig = {
   documents: ['test/operations/*.graphql'],
   generates: {
     'test/operations/generated.ts': {
-      plugins: ['typescript', 'typescript-operations', 'typed-document-node'],
+      plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

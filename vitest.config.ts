@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql ships both ESM and CommonJS builds. Vitest would hand our ESM code one and
+    // graphql-yoga (CommonJS-resolved) the other, and GraphQLError from one copy fails
+    // `instanceof` against the other. One entry for both keeps a single copy, as in Node.
+    alias: { graphql: 'graphql/index.js' },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

@@ -44,7 +44,9 @@ beforeAll(async () => {
         utility: 'Pacific Gas and Electric',
         type: 'ELECTRIC',
         account: pelmAccount('acc-big'),
-        intervals: [{ start: 2147483640, end: 2147484540, usage: 0.1234567, ghg_emissions: 0.000012345 }],
+        intervals: [
+          { start: 2147483640, end: 2147484540, usage: 0.1234567, ghg_emissions: 0.000012345 },
+        ],
       },
     },
   });

@@ -20,7 +20,9 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function gatewayWithFailingBills(firstAnswer: ReturnType<typeof pelmError>): Promise<Gateway> {
+async function gatewayWithFailingBills(
+  firstAnswer: ReturnType<typeof pelmError>,
+): Promise<Gateway> {
   fake = await startFakePelm({
     'GET /accounts': { json: ACCOUNTS },
     'GET /bills': (_call, index) => (index === 0 ? firstAnswer : { json: BILLS }),
@@ -55,7 +57,7 @@ describe('a failed upstream call is not remembered', () => {
 
     const second = await execute(gateway, query);
     expect(second.body.errors).toBeUndefined();
-    expect(second.body.data?.user).toMatchObject({
+    expect((second.body.data as { user: unknown }).user).toMatchObject({
       accounts: [{ bills: [{ id: 'bill-acc-1' }] }, {}, {}],
     });
     expect(billCalls()).toBe(2);

@@ -53,10 +53,12 @@ describe('equal composite loader keys share one upstream call', () => {
     for (const call of intervalCalls) {
       expect(call.query).toMatchObject({ start_date: '1717200000', end_date: '1717286400' });
     }
-    expect(stack.calls().filter((call) => call !== 'GET /intervals').sort()).toEqual([
-      'GET /accounts',
-      'GET /bills',
-    ]);
+    expect(
+      stack
+        .calls()
+        .filter((call) => call !== 'GET /intervals')
+        .sort(),
+    ).toEqual(['GET /accounts', 'GET /bills']);
   });
 
   it('costs the same when the window is written in a fragment spread twice', async () => {
