@@ -36,6 +36,7 @@ describe('the headline query', () => {
       expect(account.bills?.length).toBeGreaterThanOrEqual(24);
       expect(account.bills?.[0]?.totalAmountDue?.currency).toBe('USD');
     }
+
     expect(stack.calls().sort()).toEqual(['GET /accounts', 'GET /bills']);
   });
 

@@ -40,6 +40,7 @@ describe('equal composite loader keys share one upstream call', () => {
       expect(account['d']).toEqual(account['a']);
       expect(account['c']).toHaveLength(1);
     }
+
     const intervalCalls = stack.sandbox.calls.filter((call) => call.path === '/intervals');
     expect(intervalCalls).toHaveLength(6);
     expect(intervalCalls.map((call) => call.query['type']).sort()).toEqual([
@@ -53,6 +54,7 @@ describe('equal composite loader keys share one upstream call', () => {
     for (const call of intervalCalls) {
       expect(call.query).toMatchObject({ start_date: '1717200000', end_date: '1717286400' });
     }
+
     expect(
       stack
         .calls()

@@ -39,6 +39,7 @@ export async function startFakePelm(routes: Record<string, FakeRoute | FakeAnswe
   const route = (key: string, handler: FakeRoute | FakeAnswer) => {
     table.set(key, typeof handler === 'function' ? handler : () => handler);
   };
+
   for (const [key, handler] of Object.entries(routes)) {
     route(key, handler);
   }
@@ -62,6 +63,7 @@ export async function startFakePelm(routes: Record<string, FakeRoute | FakeAnswe
     if (answer.hang === true) {
       return;
     }
+
     const body = answer.text ?? JSON.stringify(answer.json ?? null);
     response.writeHead(answer.status ?? 200, {
       'content-type': answer.text === undefined ? 'application/json' : 'text/html',
