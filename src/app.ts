@@ -3,6 +3,7 @@ import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yo
 
 import { createContextFactory, type GatewayContext } from './context.js';
 import { gatewayError, toClientError } from './errors.js';
+import { renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
 import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
 import { schema } from './schema/index.js';
@@ -23,8 +24,8 @@ export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 /** The query GraphiQL opens with: the headline read of the whole graph. */
 export const EXAMPLE_QUERY = /* GraphQL */ `
-  # Accounts of the token's user, with their latest bills
-  # and one day of electricity use. Press the run button.
+  # The accounts of the token's user with their three latest bills.
+  # Press the run button (or Ctrl-Enter).
   query Example {
     user {
       accounts {
@@ -47,7 +48,9 @@ export const EXAMPLE_QUERY = /* GraphQL */ `
       }
     }
   }
-`;
+`
+  .replace(/^ {2}/gm, '')
+  .trimStart();
 
 /**
  * Builds the gateway's Yoga instance without listening, so tests call `gateway.fetch` and the
@@ -62,6 +65,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
+    plugins: [useGraphiQLAssets()],
+    renderGraphiQL: renderGraphiQLPage,
     graphiql: {
       title: 'pelm-graphql',
       defaultQuery: EXAMPLE_QUERY,
