@@ -219,7 +219,7 @@ export function pelmSandboxAccounts(): SandboxAccount[] {
       address: '1 WARRIORS WAY SAN FRANCISCO CA 94158',
       electric: { intervalSeconds: 3600, meterId: null },
       gas: { meterId: null },
-      profile: { ...profileFor('pelm-sandbox/0', 2.2), cycleDay: 1 },
+      profile: { ...profileFor('pelm-sandbox/0', 1.2), cycleDay: 1 },
       override,
     }),
     withJson({
@@ -229,7 +229,7 @@ export function pelmSandboxAccounts(): SandboxAccount[] {
       address: '1 FERRY BUILDING SAN FRANCISCO CA 94105',
       electric: { intervalSeconds: 3600, meterId: null },
       gas: null,
-      profile: { ...profileFor('pelm-sandbox/1', 1.6), cycleDay: 15 },
+      profile: { ...profileFor('pelm-sandbox/1', 0.9), cycleDay: 15 },
       override: null,
     }),
   ];

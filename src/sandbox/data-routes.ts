@@ -1,9 +1,8 @@
 import { METER_TYPES, type MeterType } from '../pelm/types.js';
 import { addLocalMonths } from '../time.js';
-import { AsciiWriter } from './ascii-writer.js';
 import { billBody } from './bills.js';
 import type { SandboxAccount } from './accounts.js';
-import { writeIntervals } from './intervals-json.js';
+import { intervalsBody } from './intervals-json.js';
 import { SandboxApiError, jsonResponse, type SandboxResponse } from './http.js';
 import { billPdf } from './pdf.js';
 import type { UserRouteContext } from './route-context.js';
@@ -195,14 +194,17 @@ export function intervals(context: UserRouteContext, legacyAccountId?: string): 
     );
   }
 
-  const writer = new AsciiWriter();
-  writer.text(
-    `{"utility":${JSON.stringify(account.utility.fullName)},"type":"${type}","account":${account.json},"intervals":`,
+  return jsonResponse(
+    200,
+    intervalsBody(
+      context.sandbox.intervalBodies,
+      account,
+      type,
+      window.start,
+      window.end,
+      context.now,
+    ),
   );
-  writeIntervals(writer, account, type, window.start, window.end, context.now);
-  writer.text('}');
-
-  return jsonResponse(200, writer.toBuffer());
 }
 
 function billsOf(context: UserRouteContext, account: SandboxAccount): Record<string, unknown>[] {

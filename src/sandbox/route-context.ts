@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { LRUCache } from 'lru-cache';
 import type { BillBook } from './bills.js';
 import type { SandboxUser } from './fixtures.js';
+import type { IntervalBodyCache } from './intervals-json.js';
 
 /** State of one running sandbox, shared by all its requests. */
 export interface SandboxState {
@@ -12,6 +13,7 @@ export interface SandboxState {
   clientId: string | undefined;
   secret: string | undefined;
   bills: BillBook;
+  intervalBodies: IntervalBodyCache;
   /** Tokens whose user was deleted: they answer 401 from then on. */
   deletedTokens: LRUCache<string, true>;
   /** `performance.now()` of the first request seen with each `sandbox-new-*` token. */

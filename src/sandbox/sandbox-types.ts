@@ -55,7 +55,10 @@ export type SandboxHookResult = SandboxResponse | 'handled' | undefined;
 
 export interface SandboxHook {
   beforeRoute?(exchange: SandboxExchange): SandboxHookResult | Promise<SandboxHookResult>;
-  /** May return a different response, such as a truncated body or another status. */
+  /**
+   * May return a different response, such as a truncated body or another status. Return a new
+   * body rather than changing the given one in place: bodies can be shared between answers.
+   */
   afterRoute?(
     exchange: SandboxExchange,
     response: SandboxResponse,

@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { createSilentLogger, type Logger } from '../logger.js';
 import { BillBook } from './bills.js';
 import { errorResponse, jsonResponse, type SandboxResponse } from './http.js';
+import { INTERVAL_CACHE_BYTES } from './intervals-json.js';
 import type {
   Sandbox,
   SandboxCall,
@@ -98,6 +99,11 @@ class SandboxServer {
       clientId: options.clientId,
       secret: options.secret,
       bills: new BillBook(),
+      intervalBodies: new LRUCache({
+        maxSize: INTERVAL_CACHE_BYTES,
+        // The body is a view of a larger buffer; count the memory it actually keeps.
+        sizeCalculation: (body: Buffer) => body.buffer.byteLength,
+      }),
       deletedTokens: new LRUCache({ max: MAX_TRACKED_USERS }),
       firstSeen: new LRUCache({ max: MAX_TRACKED_USERS }),
     };
