@@ -1,6 +1,6 @@
 import { METER_TYPES, type MeterType } from '../pelm/types.js';
 import { addLocalMonths } from '../time.js';
-import { billBody } from './bills.js';
+import { billBody, type SandboxBill } from './bills.js';
 import type { SandboxAccount } from './accounts.js';
 import { intervalsBody } from './intervals-json.js';
 import { SandboxApiError, jsonResponse, type SandboxResponse } from './http.js';
@@ -229,7 +229,10 @@ export function accountBills(context: UserRouteContext, accountId: string): Sand
   return jsonResponse(200, JSON.stringify(billsOf(context, ownAccount(context, accountId))));
 }
 
-function ownBill(context: UserRouteContext, billId: string) {
+function ownBill(
+  context: UserRouteContext,
+  billId: string,
+): { account: SandboxAccount; bill: SandboxBill } {
   const found = context.sandbox.bills.find(context.user.accounts, billId, context.now);
   if (found === undefined) {
     throw forbidden(`bill ${billId}`);

@@ -170,6 +170,10 @@ export interface DataSpan {
   end: number;
 }
 
+/**
+ * Where an account's data of one type starts and stops with the clock at `now`: 28 local months
+ * back (or the account's fixed history start, if earlier) up to the last complete interval.
+ */
 export function dataSpan(account: SandboxAccount, type: MeterType, now: number): DataSpan {
   const rolling = addLocalMonths(startOfLocalMonth(now), -HISTORY_MONTHS);
   const first = account.historyStart === null ? rolling : Math.min(rolling, account.historyStart);
