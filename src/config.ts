@@ -31,6 +31,11 @@ export interface Config {
   sandboxNow: number | undefined;
   /** Embedded sandbox: the port it listens on; 0 picks a free one. @default 0 */
   sandboxPort: number;
+  /**
+   * Secret for the keyed hash of tokens in cache keys and Redis names. Required with
+   * `REDIS_URL` (every instance must derive the same names); random per process otherwise.
+   */
+  tokenHashSecret: string | undefined;
   logLevel: LogLevel;
   /** `production` turns off development helpers (see README). */
   nodeEnv: 'production' | 'development' | 'test';
@@ -113,6 +118,9 @@ const environmentSchema = z.object({
     .default(30),
   SANDBOX_NOW: instant,
   SANDBOX_PORT: port.default(0),
+  TOKEN_HASH_SECRET: optionalText.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -122,6 +130,9 @@ const environmentSchema = z.object({
     })
     .default('development'),
 });
+
+/** Variables whose values are never repeated in a message. */
+const SECRET_VARIABLES = new Set(['PELM_SECRET', 'TOKEN_HASH_SECRET']);
 
 /** Thrown when the environment holds values the gateway cannot run with. */
 export class ConfigError extends Error {
@@ -145,7 +156,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const received = environment[name];
-      const shown = name === 'PELM_SECRET' || received === undefined ? '' : ` (got "${received}")`;
+      const shown =
+        SECRET_VARIABLES.has(name) || received === undefined ? '' : ` (got "${received}")`;
 
       return `${name} ${issue.message}${shown}`;
     });
@@ -167,6 +179,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sandboxSyncSeconds: env.SANDBOX_SYNC_SECONDS,
     sandboxNow: env.SANDBOX_NOW,
     sandboxPort: env.SANDBOX_PORT,
+    tokenHashSecret: env.TOKEN_HASH_SECRET,
     logLevel: env.LOG_LEVEL,
     nodeEnv: env.NODE_ENV,
   };

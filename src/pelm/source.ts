@@ -11,6 +11,12 @@ import type {
 export interface PelmCallOptions {
   token: string;
   signal?: AbortSignal | undefined;
+  /**
+   * `'no-cache'` asks a caching source to skip what it holds (data and "not ready" markers)
+   * and ask Pelm, still storing the fresh answer. Sync probes use it, so a poll never reads
+   * an earlier poll's `data_unavailable`. @default 'default'
+   */
+  freshness?: 'default' | 'no-cache' | undefined;
 }
 
 /** An intervals window: one account and meter type, or one meter; dates in epoch seconds. */
