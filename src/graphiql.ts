@@ -66,7 +66,11 @@ export function useGraphiQLAssets(): Plugin {
 /** The GraphiQL page: the bundled editor, configured with Yoga's options. */
 export function renderGraphiQLPage(options: GraphiQLOptions): string {
   // `<` is escaped so a title or default query can never close the script element.
-  const settings = JSON.stringify(options).replace(/</g, '\\u003c');
+  // The bundled GraphiQL opens its first tab from `initialQuery`; Yoga names it `defaultQuery`.
+  const settings = JSON.stringify({ ...options, initialQuery: options.defaultQuery }).replace(
+    /</g,
+    '\\u003c',
+  );
   const title = (options.title ?? 'GraphiQL').replace(/[<>&"]/g, '');
   const base = GRAPHIQL_ASSET_PATH;
 
