@@ -29,6 +29,10 @@ export interface PelmErrorOptions {
   upstreamCode?: string | undefined;
   /** Seconds to wait before retrying, from `Retry-After` or our own hint. */
   retryAfterSeconds?: number | undefined;
+  /** Whether sending the same idempotent call again may succeed. @default false */
+  transient?: boolean | undefined;
+  /** Whether the outcome says the endpoint is unhealthy (circuit breaker input). @default false */
+  upstreamFault?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -42,6 +46,10 @@ export class PelmError extends Error {
   readonly status: number | undefined;
   readonly upstreamCode: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Network faults, 429 and real 5xx: a retry of an idempotent call may succeed. */
+  readonly transient: boolean;
+  /** Network faults, timeouts, real 5xx and garbage bodies; never 4xx or `data_unavailable`. */
+  readonly upstreamFault: boolean;
 
   constructor(code: PelmErrorCode, message: string, options: PelmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +57,8 @@ export class PelmError extends Error {
     this.status = options.status;
     this.upstreamCode = options.upstreamCode;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.transient = options.transient ?? false;
+    this.upstreamFault = options.upstreamFault ?? false;
   }
 }
 
@@ -74,9 +84,11 @@ export function errorFromResponse(operation: string, response: PelmErrorResponse
   const options = { status, upstreamCode: errorCode };
 
   if (status === 429) {
+    // Throttling is a healthy answer: worth a polite retry, never a reason to open the breaker.
     return new PelmError('RATE_LIMITED', `Pelm is rate limiting requests to ${operation}.`, {
       ...options,
       retryAfterSeconds: parseRetryAfter(response.retryAfter),
+      transient: true,
     });
   }
 
@@ -136,11 +148,19 @@ export function errorFromResponse(operation: string, response: PelmErrorResponse
     return new PelmError('QUOTA_EXCEEDED', "The gateway's Pelm call quota is used up.", options);
   }
 
+  // Real server faults; `data_unavailable` (also a 500) returned above and is neither.
+  const serverFault = status >= 500 ? { transient: true, upstreamFault: true } : {};
   if (status === 504 || status === 408) {
-    return new PelmError('UPSTREAM_TIMEOUT', `Pelm timed out on ${operation}.`, options);
+    return new PelmError('UPSTREAM_TIMEOUT', `Pelm timed out on ${operation}.`, {
+      ...options,
+      ...serverFault,
+    });
   }
 
-  return new PelmError('UPSTREAM_ERROR', `Pelm failed to ${operation} (HTTP ${status}).`, options);
+  return new PelmError('UPSTREAM_ERROR', `Pelm failed to ${operation} (HTTP ${status}).`, {
+    ...options,
+    ...serverFault,
+  });
 }
 
 /** undici error codes that mean a deadline passed. */
@@ -164,18 +184,24 @@ export function errorFromNetwork(operation: string, error: unknown): PelmError {
   ) {
     return new PelmError('UPSTREAM_TIMEOUT', `Pelm did not answer ${operation} in time.`, {
       cause: error,
+      transient: true,
+      upstreamFault: true,
     });
   }
 
   return new PelmError('UPSTREAM_ERROR', `Could not reach Pelm to ${operation}.`, {
     cause: error,
+    transient: true,
+    upstreamFault: true,
   });
 }
 
 /** A 2xx answer whose body is not the documented shape. */
 export function errorFromInvalidBody(operation: string, cause: unknown): PelmError {
+  // Not transient: the same request tends to get the same garbage back; but a fault all the same.
   return new PelmError('UPSTREAM_ERROR', `Pelm answered ${operation} with an unexpected body.`, {
     cause,
+    upstreamFault: true,
   });
 }
 

@@ -27,7 +27,8 @@ async function gatewayWithFailingBills(
     'GET /accounts': { json: ACCOUNTS },
     'GET /bills': (_call, index) => (index === 0 ? firstAnswer : { json: BILLS }),
   });
-  client = new PelmClient({ baseUrl: fake.url, logger: createSilentLogger() });
+  // Retries off: each failure must reach the resolver for this behaviour to be visible.
+  client = new PelmClient({ baseUrl: fake.url, logger: createSilentLogger(), retry: false });
 
   return createGateway({ source: client, logger: createSilentLogger() });
 }

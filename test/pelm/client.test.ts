@@ -68,8 +68,16 @@ async function fakePelm(handler: Handler): Promise<{ url: string; seen: SeenRequ
   return { url: `http://127.0.0.1:${port}`, seen };
 }
 
+/** Each test here is about one request: retries and breakers have their own tests. */
 function clientFor(baseUrl: string, options: Partial<PelmClientOptions> = {}): PelmClient {
-  const client = new PelmClient({ baseUrl, clientId: CLIENT_ID, secret: SECRET, ...options });
+  const client = new PelmClient({
+    baseUrl,
+    clientId: CLIENT_ID,
+    secret: SECRET,
+    retry: false,
+    breaker: false,
+    ...options,
+  });
   cleanups.push(() => client.close());
 
   return client;
@@ -344,6 +352,7 @@ describe('responses', () => {
         path: '/intervals',
         status: 200,
         durationMs: expect.any(Number) as number,
+        attempt: 1,
       },
     ]);
   });

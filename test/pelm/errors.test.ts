@@ -151,3 +151,26 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, nowMs)).toBe(expected);
   });
 });
+
+describe('which outcomes are retried and which open a breaker', () => {
+  const network = Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
+  const headers = Object.assign(new Error('headers'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+
+  it.each([
+    ['429', errorFromResponse('list accounts', answer(429)), true, false],
+    ['500 internal_error', errorFromResponse('x', answer(500, 'internal_error')), true, true],
+    ['502 without body', errorFromResponse('x', answer(502)), true, true],
+    ['503', errorFromResponse('x', answer(503)), true, true],
+    ['504', errorFromResponse('x', answer(504)), true, true],
+    ['500 data_unavailable', errorFromResponse('x', answer(500, 'data_unavailable')), false, false],
+    ['401 token_invalid', errorFromResponse('x', answer(401, 'token_invalid')), false, false],
+    ['402 quota_reached', errorFromResponse('x', answer(402, 'quota_reached')), false, false],
+    ['403', errorFromResponse('x', answer(403)), false, false],
+    ['400 unknown code', errorFromResponse('x', answer(400, 'new_code')), false, false],
+    ['a reset socket', errorFromNetwork('x', network), true, true],
+    ['a headers timeout', errorFromNetwork('x', headers), true, true],
+    ['a body that does not fit', errorFromInvalidBody('x', new Error('shape')), false, true],
+  ])('%s: transient %s, upstream fault %s', (_name, error, transient, fault) => {
+    expect([error.transient, error.upstreamFault]).toEqual([transient, fault]);
+  });
+});
