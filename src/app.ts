@@ -7,6 +7,7 @@ import { renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
 import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
 import { schema } from './schema/index.js';
+import { createSecurity, type SecurityOptions } from './security/create-security.js';
 
 export interface GatewayOptions {
   source: PelmSource;
@@ -18,6 +19,11 @@ export interface GatewayOptions {
    * the header editor empty.
    */
   graphiqlHeaders?: Record<string, string> | undefined;
+  /**
+   * Query limits, cost limit, rate limit, CORS, introspection and GraphiQL switches. Safe
+   * defaults apply to whatever is left out; `production` is taken from above.
+   */
+  security?: Omit<SecurityOptions, 'production' | 'logger'> | undefined;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -58,6 +64,11 @@ export const EXAMPLE_QUERY = /* GraphQL */ `
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
+  const security = createSecurity({
+    ...options.security,
+    production: options.production ?? false,
+    logger,
+  });
 
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
@@ -65,9 +76,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    plugins: [useGraphiQLAssets()],
+    plugins: [useGraphiQLAssets(), ...security.plugins],
+    cors: security.cors,
+    batching: security.batching,
+    maxRequestBodySize: security.maxRequestBodySize,
+    multipart: false,
     renderGraphiQL: renderGraphiQLPage,
-    graphiql: {
+    graphiql: security.graphiql && {
       title: 'pelm-graphql',
       defaultQuery: EXAMPLE_QUERY,
       ...(options.graphiqlHeaders === undefined

@@ -3,15 +3,29 @@ import { GraphQLError } from 'graphql';
 import { isPelmError, type PelmErrorCode } from './pelm/errors.js';
 
 /** Every `extensions.code` the gateway itself sets. */
-export type GatewayErrorCode = PelmErrorCode | 'INTERNAL_SERVER_ERROR';
+export type GatewayErrorCode =
+  | PelmErrorCode
+  | 'INTERNAL_SERVER_ERROR'
+  /** A query limit or the cost limit was exceeded; the message names which. */
+  | 'QUERY_TOO_COMPLEX'
+  /** The document does not validate against the schema. */
+  | 'GRAPHQL_VALIDATION_FAILED'
+  /** The HTTP request itself was refused: body size, content type, CSRF, batching. */
+  | 'BAD_REQUEST'
+  /** The user's utility login stopped working; it must be reconnected through Pelm Connect. */
+  | 'REAUTH_REQUIRED';
 
 export interface GatewayErrorOptions {
   /** Seconds after which asking again may succeed (`DATA_UNAVAILABLE`, `RATE_LIMITED`). */
   retryAfter?: number | undefined;
   /** The argument that was wrong, for `BAD_USER_INPUT`. */
   argumentName?: string | undefined;
+  /** Which query limit was exceeded, for `QUERY_TOO_COMPLEX` (`depth`, `cost`…). */
+  limit?: string | undefined;
   /** HTTP status for errors that stop the whole request (never for field errors). */
   httpStatus?: number | undefined;
+  /** HTTP response headers for errors that stop the whole request, e.g. `Retry-After`. */
+  httpHeaders?: Record<string, string> | undefined;
 }
 
 declare module 'graphql' {
@@ -19,6 +33,7 @@ declare module 'graphql' {
     code?: GatewayErrorCode | string;
     retryAfter?: number;
     argumentName?: string;
+    limit?: string;
   }
 }
 
@@ -36,9 +51,25 @@ export function gatewayError(
       code,
       ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
       ...(options.argumentName === undefined ? {} : { argumentName: options.argumentName }),
-      ...(options.httpStatus === undefined ? {} : { http: { status: options.httpStatus } }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...httpExtension(options),
     },
   });
+}
+
+function httpExtension(options: GatewayErrorOptions): {
+  http?: { status?: number; headers?: Record<string, string> };
+} {
+  if (options.httpStatus === undefined && options.httpHeaders === undefined) {
+    return {};
+  }
+
+  return {
+    http: {
+      ...(options.httpStatus === undefined ? {} : { status: options.httpStatus }),
+      ...(options.httpHeaders === undefined ? {} : { headers: options.httpHeaders }),
+    },
+  };
 }
 
 export function unauthenticatedError(message: string): GraphQLError {
