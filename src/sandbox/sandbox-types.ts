@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { SandboxFaults } from './faults.js';
 import type { SandboxResponse } from './http.js';
 
 /** The public shapes of the sandbox module; `server.ts` re-exports them all. */
@@ -71,6 +72,8 @@ export interface Sandbox {
   /** The recorded Pelm calls, oldest first; only the last 100 000 are kept. */
   calls: readonly SandboxCall[];
   resetCalls(): void;
+  /** Fault switches (also at `/_sandbox/faults`); they run before every other hook. */
+  faults: SandboxFaults;
   /** Adds a hook after the existing ones; the returned function removes it. */
   addHook(hook: SandboxHook): () => void;
   /** Stops listening and drops open connections, including requests still waiting. */

@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { createSilentLogger, type Logger } from '../logger.js';
 import { BillBook } from './bills.js';
+import { SandboxFaults } from './faults.js';
 import { errorResponse, jsonResponse, type SandboxResponse } from './http.js';
 import { INTERVAL_CACHE_BYTES } from './intervals-json.js';
 import type {
@@ -87,6 +88,7 @@ class SandboxServer {
   readonly #latencyMs: number;
   readonly #hooks: SandboxHook[];
   readonly #closing = new AbortController();
+  readonly #faults = new SandboxFaults(this.#closing.signal);
   readonly #socketIds = new WeakMap<Socket, number>();
   #socketCount = 0;
   #calls: SandboxCall[] = [];
@@ -109,7 +111,8 @@ class SandboxServer {
     };
     this.#logger = options.logger ?? createSilentLogger();
     this.#latencyMs = options.latencyMs ?? 0;
-    this.#hooks = [...(options.hooks ?? [])];
+    // Faults act first, so a switched-on fault wins over any other hook.
+    this.#hooks = [this.#faults.hook, ...(options.hooks ?? [])];
     this.#server = createServer((request, response) => {
       void this.#handle(request, response);
     });
@@ -121,6 +124,10 @@ class SandboxServer {
 
   get calls(): readonly SandboxCall[] {
     return this.#calls;
+  }
+
+  get faults(): SandboxFaults {
+    return this.#faults;
   }
 
   resetCalls(): void {
@@ -259,7 +266,7 @@ class SandboxServer {
     const method = request.method ?? 'GET';
     try {
       const answer = path.startsWith('/_sandbox/')
-        ? this.#admin(method, path)
+        ? ((await this.#faults.admin(method, path, request)) ?? this.#admin(method, path))
         : await this.#answer(request, response, path, search);
       if (answer !== undefined) {
         this.#send(response, answer);
@@ -311,6 +318,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return server.calls;
     },
     resetCalls: () => server.resetCalls(),
+    faults: server.faults,
     addHook: (hook) => server.addHook(hook),
     close: () => server.close(),
   };

@@ -61,7 +61,7 @@ describe('call recording', () => {
   });
 
   it('answers 404 and 405 on admin paths it does not have', async () => {
-    expect((await call(sandbox, '/_sandbox/faults', { token: null })).status).toBe(404);
+    expect((await call(sandbox, '/_sandbox/nothing-here', { token: null })).status).toBe(404);
     const wrong = await call(sandbox, '/_sandbox/health', { method: 'POST', token: null });
 
     expect(wrong.status).toBe(405);
