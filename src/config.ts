@@ -36,6 +36,54 @@ export interface Config {
    * `REDIS_URL` (every instance must derive the same names); random per process otherwise.
    */
   tokenHashSecret: string | undefined;
+  /**
+   * Redis for `dataReady` across instances (`redis://host:6379/0`): events travel through it
+   * and a lock in it keeps one poll loop per user. Unset: everything stays in this process.
+   */
+  redisUrl: string | undefined;
+  /** Sync watcher: shortest pause between two probes of a syncing user. @default 2_000 */
+  syncPollMinMs: number;
+  /** Sync watcher: longest pause between two probes; pauses double up to it. @default 60_000 */
+  syncPollMaxMs: number;
+  /**
+   * Sync watcher: share of each pause drawn at random (0 to 1), so users who connected together
+   * are not probed in step. @default 0.2
+   */
+  syncPollJitter: number;
+  /**
+   * `dataReady` ends with `DATA_UNAVAILABLE` when the user is still syncing this long after the
+   * subscription started. @default 1_800_000 (30 minutes)
+   */
+  syncReadyLimitMs: number;
+  /**
+   * With Redis: how long the poll-loop lock outlives its holder. Another instance takes the loop
+   * over within this time plus a third of it after the holder dies. @default 15_000
+   */
+  syncLockTtlMs: number;
+  /** Deepest field nesting a query may have. @default 10 */
+  graphqlMaxDepth: number;
+  /** Aliases one operation may use. @default 20 */
+  graphqlMaxAliases: number;
+  /** Lexical tokens one document may have. @default 2_000 */
+  graphqlMaxTokens: number;
+  /** Directives one operation may use. @default 10 */
+  graphqlMaxDirectives: number;
+  /** Highest estimated Pelm cost of one operation (see README). @default 200_000 */
+  graphqlMaxCost: number;
+  /** Largest request body, in bytes. @default 131_072 */
+  graphqlMaxBodyBytes: number;
+  /** Operations allowed in one batched request; 0 turns batching off. @default 0 */
+  graphqlBatchLimit: number;
+  /** Operations one token may send per window; 0 turns the rate limit off. @default 300 */
+  rateLimitRequests: number;
+  /** Length of the rate-limit window. @default 60_000 */
+  rateLimitWindowMs: number;
+  /** Origins whose pages may call the gateway from a browser. @default [] (none) */
+  corsOrigins: string[];
+  /** Whether introspection answers. @default false in production, true otherwise */
+  graphqlIntrospection: boolean;
+  /** Whether GraphiQL is served. @default false in production, true otherwise */
+  graphiql: boolean;
   logLevel: LogLevel;
   /** `production` turns off development helpers (see README). */
   nodeEnv: 'production' | 'development' | 'test';
@@ -67,6 +115,20 @@ const httpUrl = z
       .transform((value) => value.replace(/\/+$/, ''))
       .optional(),
   )
+  .optional();
+
+function wholeNumber(min: number, max: number) {
+  const rule = `must be a whole number from ${min} to ${max}`;
+
+  return z.coerce.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
+}
+
+/** `true`/`false` (or `1`/`0`); unset leaves the choice to `NODE_ENV`. */
+const onOff = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' }))
+  .transform((value) => (value === '' ? undefined : value === 'true' || value === '1'))
   .optional();
 
 /** ISO-8601 with an offset, or epoch seconds. */
@@ -121,6 +183,54 @@ const environmentSchema = z.object({
   TOKEN_HASH_SECRET: optionalText.pipe(
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
+  REDIS_URL: z
+    .string()
+    .transform((value) => (value.trim() === '' ? undefined : value.trim()))
+    .pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional())
+    .optional(),
+  SYNC_POLL_MIN_MS: milliseconds.default(2_000),
+  SYNC_POLL_MAX_MS: milliseconds.default(60_000),
+  SYNC_POLL_JITTER: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1')
+    .default(0.2),
+  SYNC_READY_LIMIT_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(1, 'must be at least 1 millisecond')
+    .max(86_400_000, 'must be at most 86400000 milliseconds (one day)')
+    .default(1_800_000),
+  SYNC_LOCK_TTL_MS: milliseconds
+    .pipe(z.number().min(300, 'must be at least 300 milliseconds'))
+    .default(15_000),
+  GRAPHQL_MAX_DEPTH: wholeNumber(1, 1_000).default(10),
+  GRAPHQL_MAX_ALIASES: wholeNumber(0, 100_000).default(20),
+  GRAPHQL_MAX_TOKENS: wholeNumber(1, 10_000_000).default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: wholeNumber(0, 100_000).default(10),
+  GRAPHQL_MAX_COST: wholeNumber(1, 1_000_000_000).default(200_000),
+  GRAPHQL_MAX_BODY_BYTES: wholeNumber(1_024, 104_857_600).default(131_072),
+  GRAPHQL_BATCH_LIMIT: wholeNumber(0, 1_000).default(0),
+  RATE_LIMIT_REQUESTS: wholeNumber(0, 10_000_000).default(300),
+  RATE_LIMIT_WINDOW_MS: milliseconds.default(60_000),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+$/, 'must list origins such as https://app.example.com'),
+      ),
+    )
+    .default([]),
+  GRAPHQL_INTROSPECTION: onOff,
+  GRAPHIQL: onOff,
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -132,7 +242,7 @@ const environmentSchema = z.object({
 });
 
 /** Variables whose values are never repeated in a message. */
-const SECRET_VARIABLES = new Set(['PELM_SECRET', 'TOKEN_HASH_SECRET']);
+const SECRET_VARIABLES = new Set(['PELM_SECRET', 'TOKEN_HASH_SECRET', 'REDIS_URL']);
 
 /** Thrown when the environment holds values the gateway cannot run with. */
 export class ConfigError extends Error {
@@ -165,6 +275,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
 
   const env = result.data;
+  const conflicts = crossCheck(env);
+  if (conflicts.length > 0) {
+    throw new ConfigError(conflicts);
+  }
 
   return {
     port: env.PORT,
@@ -180,7 +294,44 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sandboxNow: env.SANDBOX_NOW,
     sandboxPort: env.SANDBOX_PORT,
     tokenHashSecret: env.TOKEN_HASH_SECRET,
+    redisUrl: env.REDIS_URL,
+    syncPollMinMs: env.SYNC_POLL_MIN_MS,
+    syncPollMaxMs: env.SYNC_POLL_MAX_MS,
+    syncPollJitter: env.SYNC_POLL_JITTER,
+    syncReadyLimitMs: env.SYNC_READY_LIMIT_MS,
+    syncLockTtlMs: env.SYNC_LOCK_TTL_MS,
+    graphqlMaxDepth: env.GRAPHQL_MAX_DEPTH,
+    graphqlMaxAliases: env.GRAPHQL_MAX_ALIASES,
+    graphqlMaxTokens: env.GRAPHQL_MAX_TOKENS,
+    graphqlMaxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+    graphqlMaxCost: env.GRAPHQL_MAX_COST,
+    graphqlMaxBodyBytes: env.GRAPHQL_MAX_BODY_BYTES,
+    graphqlBatchLimit: env.GRAPHQL_BATCH_LIMIT,
+    rateLimitRequests: env.RATE_LIMIT_REQUESTS,
+    rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
+    corsOrigins: env.CORS_ORIGINS,
+    graphqlIntrospection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
     nodeEnv: env.NODE_ENV,
   };
+}
+
+/** Rules between variables, reported in the same sentence shape as single-variable ones. */
+function crossCheck(env: z.infer<typeof environmentSchema>): string[] {
+  const problems: string[] = [];
+  if (env.REDIS_URL !== undefined && env.TOKEN_HASH_SECRET === undefined) {
+    // Lock and topic names are keyed hashes of tokens: instances with different secrets would
+    // never meet on the same names and each would run its own poll loop.
+    problems.push(
+      'TOKEN_HASH_SECRET must be set when REDIS_URL is set (the same value on every instance)',
+    );
+  }
+
+  if (env.SYNC_POLL_MAX_MS < env.SYNC_POLL_MIN_MS) {
+    const got = `${env.SYNC_POLL_MAX_MS} < ${env.SYNC_POLL_MIN_MS}`;
+    problems.push(`SYNC_POLL_MAX_MS must be at least SYNC_POLL_MIN_MS (got ${got})`);
+  }
+
+  return problems;
 }
