@@ -6,6 +6,8 @@ import { gatewayError, toClientError } from './errors.js';
 import { renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
 import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
+import { useSseHeaders } from './sse-headers.js';
+import { SyncService } from './sync/sync-service.js';
 import { schema } from './schema/index.js';
 import { createSecurity, type SecurityOptions } from './security/create-security.js';
 
@@ -19,6 +21,11 @@ export interface GatewayOptions {
    * the header editor empty.
    */
   graphiqlHeaders?: Record<string, string> | undefined;
+  /**
+   * The sync watchers behind `dataReady` and `syncStatus`; main passes one wired to Redis when
+   * configured. @default an in-process service over `source` with the default poll settings
+   */
+  sync?: SyncService | undefined;
   /**
    * Query limits, cost limit, rate limit, CORS, introspection and GraphiQL switches. Safe
    * defaults apply to whatever is left out; `production` is taken from above.
@@ -64,6 +71,7 @@ export const EXAMPLE_QUERY = /* GraphQL */ `
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger } = options;
+  const sync = options.sync ?? new SyncService({ source: options.source, logger });
   const security = createSecurity({
     ...options.security,
     production: options.production ?? false,
@@ -72,11 +80,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: createContextFactory({ source: options.source, logger }),
+    context: createContextFactory({ source: options.source, logger, sync }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    plugins: [useGraphiQLAssets(), ...security.plugins],
+    plugins: [useGraphiQLAssets(), ...security.plugins, useSseHeaders()],
     cors: security.cors,
     batching: security.batching,
     maxRequestBodySize: security.maxRequestBodySize,

@@ -3,6 +3,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
+import type { SyncService } from './sync/sync-service.js';
 
 /** What every resolver gets for one request. Nothing here is shared between requests. */
 export interface GatewayContext {
@@ -13,11 +14,16 @@ export interface GatewayContext {
   /** The request's Pelm reads; `null` without a token, so no upstream call can happen. */
   loaders: Loaders | null;
   logger: Logger;
+  /** The instance's sync watchers, for `dataReady` and `syncStatus`. */
+  sync: SyncService;
+  /** Aborts when the client goes away (HTTP request, SSE stream or WebSocket). */
+  signal: AbortSignal;
 }
 
 export interface ContextFactoryOptions {
   source: PelmSource;
   logger: Logger;
+  sync: SyncService;
 }
 
 /**
@@ -34,6 +40,8 @@ export function createContextFactory(options: ContextFactoryOptions) {
       tokenProblem: problem,
       loaders: token === null ? null : createLoaders(options.source, { token, signal }),
       logger: options.logger,
+      sync: options.sync,
+      signal,
     };
   };
 }

@@ -5,6 +5,7 @@ import './interval.js';
 import './bill.js';
 import './account.js';
 import './user.js';
+import './sync.js';
 
 /** The gateway's schema, built once from the domain files imported above. */
 export const schema = builder.toSchema({ sortSchema: true });
