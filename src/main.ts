@@ -1,11 +1,14 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { createGateway } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { securityFromConfig } from './security/security-from-config.js';
 import { PelmClient } from './pelm/client.js';
+import type { PelmSource } from './pelm/source.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
+import { startServer } from './server.js';
+import { connectRedisSyncBus, createMemorySyncBus } from './sync/pubsub.js';
+import { SyncService } from './sync/sync-service.js';
+import { createTokenHasher } from './token-hash.js';
 
 /** The token GraphiQL is opened with in sandbox mode: one PG&E login with three houses. */
 const SANDBOX_DEMO_TOKEN = 'sandbox-bob';
@@ -42,18 +45,19 @@ async function main(): Promise<void> {
     connections: config.pelmConnections,
     logger: logger.child({ component: 'pelm' }),
   });
+  const sync = await createSyncService(config, client, logger);
   const gateway = createGateway({
     source: client,
+    sync,
     logger,
     production: config.nodeEnv === 'production',
     graphiqlHeaders:
       sandbox === null ? undefined : { Authorization: `Bearer ${SANDBOX_DEMO_TOKEN}` },
+    security: securityFromConfig(config),
   });
 
-  const server = createServer(gateway);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}${gateway.graphqlEndpoint}`;
+  const server = await startServer({ gateway, port: config.port, host: config.host });
+  const { url } = server;
   logger.info(
     { event: 'listening', url, upstream: sandbox === null ? pelmUrl : 'embedded sandbox' },
     `pelm-graphql ready: open GraphiQL at ${url}`,
@@ -61,8 +65,9 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Subscriptions end first, so their streams complete instead of being cut.
+    await sync.close();
+    await server.close();
     await client.close();
     await sandbox?.close();
     process.exit(0);
@@ -70,6 +75,42 @@ async function main(): Promise<void> {
 
   process.once('SIGINT', (signal) => void stop(signal));
   process.once('SIGTERM', (signal) => void stop(signal));
+}
+
+/** The sync watchers: in this process, or across instances through Redis when configured. */
+async function createSyncService(
+  config: Config,
+  source: PelmSource,
+  logger: Logger,
+): Promise<SyncService> {
+  const syncLogger = logger.child({ component: 'sync' });
+  const bus =
+    config.redisUrl === undefined
+      ? createMemorySyncBus()
+      : await connectRedisSyncBus({ url: config.redisUrl, logger: syncLogger }).catch(
+          (error: unknown) => {
+            logger.fatal({ err: error }, 'cannot connect to REDIS_URL');
+            process.exit(1);
+          },
+        );
+  logger.info(
+    { redis: config.redisUrl !== undefined },
+    config.redisUrl === undefined
+      ? 'dataReady: one poll loop per user in this process'
+      : 'dataReady: events and poll-loop locks in Redis, shared with the other instances',
+  );
+
+  return new SyncService({
+    source,
+    logger: syncLogger,
+    bus,
+    hashToken: createTokenHasher(config.tokenHashSecret),
+    pollMinMs: config.syncPollMinMs,
+    pollMaxMs: config.syncPollMaxMs,
+    pollJitter: config.syncPollJitter,
+    readyLimitMs: config.syncReadyLimitMs,
+    lockTtlMs: config.syncLockTtlMs,
+  });
 }
 
 async function startEmbeddedSandbox(config: Config, logger: Logger): Promise<Sandbox> {
