@@ -1,0 +1,131 @@
+import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+import { createGateway, type Gateway } from '../../src/app.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { PelmClient } from '../../src/pelm/client.js';
+import type { PelmSource } from '../../src/pelm/source.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { startServer, type GatewayServer } from '../../src/server.js';
+import type { SyncBus } from '../../src/sync/pubsub.js';
+import { SyncService, type SyncServiceOptions } from '../../src/sync/sync-service.js';
+
+/** The data routes a sync probe reads; everything else a test does is not a probe. */
+const PROBE_PATHS = new Set(['/accounts', '/bills', '/intervals']);
+
+export interface SyncStackOptions {
+  sandbox?: SandboxOptions;
+  /** Upstream other than the sandbox (a fake Pelm); the sandbox still starts but is unused. */
+  upstreamUrl?: string;
+  sync?: Partial<Omit<SyncServiceOptions, 'source' | 'logger'>>;
+  bus?: SyncBus;
+}
+
+/** A sandbox, a Pelm client, a sync service and the real HTTP + WebSocket server on port 0. */
+export interface SyncStack {
+  sandbox: Sandbox;
+  client: PelmClient;
+  sync: SyncService;
+  gateway: Gateway;
+  server: GatewayServer;
+  /** `http://localhost:<port>/graphql`. */
+  url: string;
+  /** `ws://localhost:<port>/graphql`. */
+  wsUrl: string;
+  /** Sandbox calls to the data routes made with `token`. */
+  probes(token: string): number;
+  sse(token: string | null): SseClient;
+  ws(token: string | null, extra?: { url?: string }): WsClient;
+  close(): Promise<void>;
+}
+
+/** Fixed polling for tests: `intervalMs` between probes, no backoff growth, no jitter. */
+export function fixedPolling(intervalMs: number) {
+  return { pollMinMs: intervalMs, pollMaxMs: intervalMs, pollJitter: 0 };
+}
+
+export async function startSyncStack(options: SyncStackOptions = {}): Promise<SyncStack> {
+  const sandbox = await startSandbox(options.sandbox ?? {});
+  const logger = createSilentLogger();
+  const client = new PelmClient({ baseUrl: options.upstreamUrl ?? sandbox.url, logger });
+  const source: PelmSource = client;
+  const sync = new SyncService({ source, logger, bus: options.bus, ...options.sync });
+  const gateway = createGateway({ source, logger, sync });
+  const server = await startServer({ gateway, port: 0, host: '127.0.0.1' });
+  const url = server.url;
+  const wsUrl = url.replace(/^http/, 'ws');
+  const clients: Array<{ dispose(): void | Promise<void> }> = [];
+
+  return {
+    sandbox,
+    client,
+    sync,
+    gateway,
+    server,
+    url,
+    wsUrl,
+    probes: (token) =>
+      sandbox.calls.filter(
+        (call) => call.authorization === `Bearer ${token}` && PROBE_PATHS.has(call.path),
+      ).length,
+    sse(token) {
+      const sse = createSseClient({
+        url,
+        retryAttempts: 0,
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      clients.push(sse);
+
+      return sse;
+    },
+    ws(token, extra = {}) {
+      const ws = createWsClient({
+        url: extra.url ?? wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      clients.push(ws);
+
+      return ws;
+    },
+    async close() {
+      await Promise.all(clients.map((each) => each.dispose()));
+      await sync.close();
+      await server.close(0);
+      await client.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Reads an iterator to its end, with each result's arrival time (ms since `startedAt`). */
+export async function collect<T>(
+  iterator: AsyncIterable<T>,
+  startedAt = performance.now(),
+): Promise<Array<{ value: T; atMs: number }>> {
+  const results: Array<{ value: T; atMs: number }> = [];
+  for await (const value of iterator) {
+    results.push({ value, atMs: performance.now() - startedAt });
+  }
+
+  return results;
+}
+
+/** Polls `check` every 20 ms until it holds or `timeoutMs` passes; returns whether it held. */
+export async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (check()) {
+      return true;
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  return check();
+}
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
