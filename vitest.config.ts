@@ -13,5 +13,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests start real servers on port 0; two workers match the two cores of our machines.
     maxWorkers: 2,
+    // Every silenced test logger writes into one capture file, searched for tokens, secrets
+    // and upstream bodies once the last test file is done (test/helpers/log-capture.ts).
+    globalSetup: ['test/helpers/log-capture.ts'],
+    setupFiles: ['test/helpers/log-capture-setup.ts'],
   },
 });

@@ -126,6 +126,15 @@ function yogaLogger(logger: Logger): YogaLogger {
     debug: (...args: unknown[]) => logger.debug({ yoga: args.slice(1) }, String(args[0])),
     info: (...args: unknown[]) => logger.info({ yoga: args.slice(1) }, String(args[0])),
     warn: (...args: unknown[]) => logger.warn({ yoga: args.slice(1) }, String(args[0])),
-    error: (...args: unknown[]) => logger.error({ yoga: args.slice(1) }, String(args[0])),
+    error: (...args: unknown[]) => {
+      // Yoga reports each error that masking replaced, but `maskError` above has already logged
+      // the unexpected ones, once; the rest are the caller's own (a missing token, a bad
+      // argument), and Yoga's report would copy their message and the query text into the log.
+      if (args[0] instanceof Error) {
+        return;
+      }
+
+      logger.error({ yoga: args.slice(1) }, String(args[0]));
+    },
   };
 }

@@ -169,7 +169,7 @@ describe('production mode reveals no schema through hints', () => {
 
   it('masks an unexpected failure as INTERNAL_SERVER_ERROR with a generic message', async () => {
     const broken: PelmSource = {
-      getAccounts: () => Promise.reject(new Error('db at 10.0.3.7 refused sandbox-bob')),
+      getAccounts: () => Promise.reject(new Error('db at 10.0.3.7 refused the connection')),
       getBills: () => Promise.reject(new Error('unused')),
       getIntervals: () => Promise.reject(new Error('unused')),
       getUser: () => Promise.reject(new Error('unused')),
