@@ -1,3 +1,4 @@
+import type { PelmErrorCode } from './errors.js';
 import type {
   EpochSeconds,
   MeterType,
@@ -17,6 +18,26 @@ export interface PelmCallOptions {
    * an earlier poll's `data_unavailable`. @default 'default'
    */
   freshness?: 'default' | 'no-cache' | undefined;
+  /**
+   * Told when a caching source answers with data past its freshness, so the response can say
+   * so. Never called by a source without a cache.
+   */
+  onStale?: ((read: StaleRead) => void) | undefined;
+}
+
+/** The kinds of Pelm data a source reads. */
+export type PelmResource = 'accounts' | 'bills' | 'intervals' | 'user';
+
+/** One answer served from the cache after its freshness ran out. */
+export interface StaleRead {
+  resource: PelmResource;
+  /** Time since Pelm gave this answer. */
+  ageMs: number;
+  /**
+   * `REVALIDATING` when a refresh is under way (stale-while-revalidate), otherwise the code of
+   * the upstream failure the old answer stands in for (stale-if-error).
+   */
+  reason: 'REVALIDATING' | PelmErrorCode;
 }
 
 /** An intervals window: one account and meter type, or one meter; dates in epoch seconds. */
