@@ -44,6 +44,7 @@ describe('cache memory', () => {
         intervals: [{ start, end: start + 900, usage: Math.random(), ghgEmissions: Math.random() }],
       };
     };
+
     const source: PelmSource = {
       getAccounts: () => Promise.reject(new Error('not used')),
       getBills: () => Promise.reject(new Error('not used')),

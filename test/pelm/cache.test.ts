@@ -173,6 +173,7 @@ describe('failures are not remembered', () => {
     source.answer = () => {
       throw outage();
     };
+
     await rejection(cache.getAccounts({ token: BOB }));
 
     expect(cache.keys()).toEqual([]);
@@ -186,6 +187,7 @@ describe('failures are not remembered', () => {
     source.answer = () => {
       throw unavailable();
     };
+
     const first = await rejection(cache.getBills({ token: BOB }));
     clock.nowMs += 999;
     const repeated = await rejection(cache.getBills({ token: BOB }));
@@ -205,6 +207,7 @@ describe('failures are not remembered', () => {
     source.answer = () => {
       throw unavailable();
     };
+
     await rejection(cache.getBills({ token: BOB }));
     await rejection(cache.getBills({ token: BOB }));
 
@@ -227,6 +230,7 @@ describe('failures are not remembered', () => {
     source.answer = () => {
       throw unavailable();
     };
+
     await rejection(cache.getBills({ token: BOB }));
     source.answer = () => new Map([['a', []]]);
     const fresh = await cache.getBills({ token: BOB, freshness: 'no-cache' });
@@ -271,6 +275,7 @@ describe('stale answers', () => {
     source.answer = () => {
       throw outage();
     };
+
     clock.nowMs += 70_000;
     const served = await cache.getAccounts(stale.call(BOB));
     clock.nowMs += 1;
@@ -290,6 +295,7 @@ describe('stale answers', () => {
     source.answer = () => {
       throw failure;
     };
+
     clock.nowMs += 2_000;
 
     expect(await rejection(cache.getAccounts({ token: BOB }))).toMatchObject({ code });
@@ -301,6 +307,7 @@ describe('stale answers', () => {
     source.answer = () => {
       throw unavailable();
     };
+
     clock.nowMs += 2_000;
 
     expect(await rejection(cache.getAccounts({ token: BOB, freshness: 'no-cache' }))).toMatchObject(
