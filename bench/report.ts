@@ -1,5 +1,6 @@
 import type { LineResult, PhasePlan } from './measure.js';
 import type { LineName } from './scenarios.js';
+import type { SubscriptionResult } from './subscriptions.js';
 
 export interface ScenarioResult {
   id: string;
@@ -33,8 +34,8 @@ export interface BenchReport {
   };
   settings: { sandboxLatencyMs: number; plan: PhasePlan };
   scenarios: ScenarioResult[];
-  /** Figures of scenarios measured outside the request/response phases (subscriptions). */
-  extra: Record<string, unknown>;
+  /** Scenario 4, measured apart from the request/response scenarios. */
+  extra: { subscriptions: SubscriptionResult | 'not available' | 'not run' };
   targets: TargetResult[];
 }
 
@@ -146,6 +147,8 @@ export function renderMarkdown(report: BenchReport): string {
       ['Scenario', 'Against', 'req/s', 'p50', 'upstream calls', 'CPU/req'],
       ratioRows(report.scenarios),
     ),
+    '## 4. Open dataReady subscriptions (SSE)',
+    subscriptionSection(report.extra.subscriptions),
     '## Targets',
     table(
       ['Target', 'Measured', 'Status'],
@@ -160,4 +163,45 @@ export function renderMarkdown(report: BenchReport): string {
   }
 
   return `${sections.join('\n\n')}\n`;
+}
+
+function subscriptionSection(result: SubscriptionResult | 'not available' | 'not run'): string {
+  if (result === 'not run') {
+    return 'Not run.';
+  }
+
+  if (result === 'not available') {
+    return 'Not available: the schema has no `Subscription.dataReady`.';
+  }
+
+  return [
+    `${result.subscriptions} subscriptions for ${result.users} syncing users ` +
+      `(\`sandbox-new-bench-<i>\`), one SSE connection each; the gateway polls a syncing ` +
+      `user every ${(60 / result.oneLoopPollsPerMinute).toFixed(0)} s (fixed pause, no jitter).`,
+    '',
+    table(
+      [
+        'open',
+        'failed',
+        'opened in s',
+        'RSS before MiB',
+        'RSS open MiB',
+        'KB per subscription',
+        'polls/user/min',
+        'max polls/user/min',
+      ],
+      [
+        [
+          String(result.open),
+          String(result.failed),
+          fixed(result.openSeconds, 1),
+          fixed(result.rssBeforeMiB, 0),
+          fixed(result.rssOpenMiB, 0),
+          fixed((result.kibPerSubscription * 1024) / 1000, 1),
+          fixed(result.pollsPerUserPerMinute, 1),
+          fixed(result.maxPollsPerUserPerMinute, 1),
+        ],
+      ],
+    ),
+  ].join('\n');
 }

@@ -15,10 +15,17 @@ import {
   type Line,
   type PhasePlan,
 } from './measure.js';
+import { readFileSync } from 'node:fs';
 import { killAllNow, ROOT, startChild, stopAll, type Child } from './processes.js';
 import { renderMarkdown, type BenchReport, type ScenarioResult } from './report.js';
 import { SANDBOX_NOW, SCENARIOS, type Scenario } from './scenarios.js';
-import { evaluateTargets } from './targets.js';
+import {
+  FULL_SUBSCRIPTION_PLAN,
+  QUICK_SUBSCRIPTION_PLAN,
+  runSubscriptionScenario,
+  type SubscriptionResult,
+} from './subscriptions.js';
+import { evaluateTargets, subscriptionTargets } from './targets.js';
 
 /**
  * `npm run bench`: starts the sandbox, the naive reference server and, per scenario, a fresh
@@ -27,7 +34,7 @@ import { evaluateTargets } from './targets.js';
  *
  * Options: --quick (a few seconds per scenario), --latency-ms=<n> (sandbox added latency,
  * default 20), --connections=<n> (throughput concurrency, default 32), --only=<id,…> (scenario
- * ids: headline-cold, headline-warm, month, year), --out=<dir> (default bench/results).
+ * ids: headline-cold, headline-warm, month, year, sse), --out=<dir> (default bench/results).
  */
 
 const DEFAULT_LATENCY_MS = 20;
@@ -53,6 +60,7 @@ if (!Number.isFinite(latencyMs) || latencyMs < 0 || !Number.isInteger(connection
 const plan: PhasePlan = { ...(options.quick ? QUICK_PLAN : FULL_PLAN), connections };
 const only = options.only === undefined ? null : new Set(options.only.split(','));
 const scenarios = SCENARIOS.filter((scenario) => only === null || only.has(scenario.id));
+const runsSubscriptions = only === null || only.has('sse');
 
 // Children die with the harness, however it ends.
 process.on('exit', killAllNow);
@@ -87,14 +95,59 @@ async function startUpstream(addedLatencyMs: number, withNaive: boolean): Promis
   return { sandbox, calls: new SandboxCalls(sandbox.url), naive };
 }
 
-function startGateway(upstream: Upstream): Promise<Child> {
+function startGateway(upstream: Upstream, env: Record<string, string> = {}): Promise<Child> {
   return startChild('gateway', 'dist/src/main.js', {
     PORT: '0',
     HOST: '127.0.0.1',
     PELM_API_URL: upstream.sandbox.url,
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
+    // The bench sends hundreds of requests per user per minute; the limiter still runs on
+    // every request (its cost is measured) but never answers RATE_LIMITED.
+    RATE_LIMIT_REQUESTS: '10000000',
+    ...env,
   });
+}
+
+/** Scenario 4 polls each user at a fixed pause, so one loop's rate is known exactly. */
+const SUBSCRIPTION_POLL_PAUSE_MS = 5_000;
+/** Long enough that every `sandbox-new-*` user is still syncing when the count ends. */
+const SUBSCRIPTION_SYNC_SECONDS = 86_400;
+
+/** Whether the schema has `Subscription.dataReady` (it lands with the sync issue). */
+function hasDataReady(): boolean {
+  const schema = readFileSync(join(ROOT, 'schema.graphql'), 'utf8');
+
+  return /type Subscription \{[^}]*\bdataReady\(/s.test(schema);
+}
+
+async function runSubscriptions(): Promise<SubscriptionResult> {
+  const sandbox = await startChild('sandbox', 'dist/src/sandbox/main.js', {
+    SANDBOX_PORT: '0',
+    SANDBOX_HOST: '127.0.0.1',
+    SANDBOX_NOW,
+    SANDBOX_LATENCY_MS: String(latencyMs),
+    SANDBOX_SYNC_SECONDS: String(SUBSCRIPTION_SYNC_SECONDS),
+    LOG_LEVEL: 'warn',
+  });
+  const upstream: Upstream = { sandbox, calls: new SandboxCalls(sandbox.url), naive: null };
+  const gateway = await startGateway(upstream, {
+    SYNC_POLL_MIN_MS: String(SUBSCRIPTION_POLL_PAUSE_MS),
+    SYNC_POLL_MAX_MS: String(SUBSCRIPTION_POLL_PAUSE_MS),
+    SYNC_POLL_JITTER: '0',
+  });
+  try {
+    return await runSubscriptionScenario({
+      gatewayUrl: gateway.url,
+      gatewayPid: gateway.pid,
+      sandboxUrl: sandbox.url,
+      plan: options.quick ? QUICK_SUBSCRIPTION_PLAN : FULL_SUBSCRIPTION_PLAN,
+      pollPauseMs: SUBSCRIPTION_POLL_PAUSE_MS,
+    });
+  } finally {
+    await gateway.stop();
+    await sandbox.stop();
+  }
 }
 
 async function runScenario(scenario: Scenario, upstream: Upstream): Promise<ScenarioResult> {
@@ -176,6 +229,12 @@ async function main(): Promise<void> {
 
   await stopAll();
 
+  let subscriptions: SubscriptionResult | 'not available' | 'not run' = 'not run';
+  if (runsSubscriptions) {
+    process.stderr.write('4. open dataReady subscriptions over SSE\n');
+    subscriptions = hasDataReady() ? await runSubscriptions() : 'not available';
+  }
+
   const report: BenchReport = {
     mode: options.quick ? 'quick' : 'full',
     startedAt,
@@ -190,8 +249,8 @@ async function main(): Promise<void> {
     },
     settings: { sandboxLatencyMs: latencyMs, plan },
     scenarios: results,
-    extra: {},
-    targets: evaluateTargets(results, latencyMs, []),
+    extra: { subscriptions },
+    targets: evaluateTargets(results, latencyMs, subscriptionTargets(subscriptions)),
   };
   const markdown = renderMarkdown(report);
   mkdirSync(options.out, { recursive: true });

@@ -1,6 +1,7 @@
 import type { LineResult } from './measure.js';
 import type { ScenarioResult, TargetResult, TargetStatus } from './report.js';
 import type { LineName } from './scenarios.js';
+import type { SubscriptionResult } from './subscriptions.js';
 
 /** The issue's targets, each judged PASS or MISS from the measured figures; never hidden. */
 
@@ -12,6 +13,8 @@ export const WARM_THROUGHPUT_FACTOR = 3;
 export const MONTH_CPU_MS = 5;
 /** Gateway CPU per request for a year of 15-minute intervals as objects (35,040). */
 export const YEAR_CPU_MS = 30;
+/** Gateway RSS per open `dataReady` subscription, in KB (1,000 bytes). */
+export const SUBSCRIPTION_KB = 10;
 
 type Lookup = (scenario: string, line: LineName) => LineResult | undefined;
 
@@ -117,4 +120,51 @@ function cpuTarget(find: Lookup, id: string, what: string, limitMs: number): Tar
       `(naive ${naive?.cpuMsPerOperation?.toFixed(2) ?? '—'} ms)`,
     status: judge(gateway.cpuMsPerOperation <= limitMs),
   };
+}
+
+/** Scenario 4's targets: memory per open subscription and one poll loop per user. */
+export function subscriptionTargets(
+  result: SubscriptionResult | 'not available' | 'not run',
+): TargetResult[] {
+  const memoryText = `SSE: ≤ ${SUBSCRIPTION_KB} KB of gateway RSS per open dataReady subscription`;
+  const loopText = 'SSE: one poll loop per user (polls per user per minute)';
+  if (typeof result === 'string') {
+    const measured =
+      result === 'not available'
+        ? 'not available: the schema has no dataReady'
+        : 'scenario not run';
+
+    return [
+      { id: 'sse-memory', description: memoryText, measured, status: 'N/A' },
+      { id: 'sse-one-loop', description: loopText, measured, status: 'N/A' },
+    ];
+  }
+
+  const kb = (result.kibPerSubscription * 1024) / 1000;
+  // One loop polls at most once per pause, plus one probe that may fall on the window's edge.
+  const pauseSeconds = 60 / result.oneLoopPollsPerMinute;
+  const windowLimit = Math.floor(result.observeSeconds / pauseSeconds) + 1;
+  const perMinuteLimit = (windowLimit * 60) / result.observeSeconds;
+
+  return [
+    {
+      id: 'sse-memory',
+      description: memoryText,
+      measured:
+        `${kb.toFixed(1)} KB each (${result.open} open of ${result.subscriptions}, ` +
+        `${result.users} users; RSS ${result.rssBeforeMiB.toFixed(0)} → ${result.rssOpenMiB.toFixed(0)} MiB)`,
+      status: judge(result.open === result.subscriptions && kb <= SUBSCRIPTION_KB),
+    },
+    {
+      id: 'sse-one-loop',
+      description: loopText,
+      measured:
+        `${result.pollsPerUserPerMinute.toFixed(1)} per user per minute on average, at most ` +
+        `${result.maxPollsPerUserPerMinute.toFixed(1)} (one loop: ≤ ${perMinuteLimit.toFixed(1)}, ` +
+        `${(result.subscriptions / result.users).toFixed(0)} subscriptions per user)`,
+      status: judge(
+        result.pollsPerUserPerMinute > 0 && result.maxPollsPerUserPerMinute <= perMinuteLimit,
+      ),
+    },
+  ];
 }
