@@ -14,6 +14,15 @@ import { SyncService, type SyncServiceOptions } from '../../src/sync/sync-servic
 /** The data routes a sync probe reads; everything else a test does is not a probe. */
 const PROBE_PATHS = new Set(['/accounts', '/bills', '/intervals']);
 
+/** The two subscription transports, each through its official client. */
+export type Transport = 'graphql-sse' | 'graphql-ws';
+
+/** One result of a subscription, as both clients deliver it. */
+export interface SubscriptionResult {
+  data?: Record<string, unknown> | null | undefined;
+  errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> | undefined }>;
+}
+
 export interface SyncStackOptions {
   sandbox?: SandboxOptions;
   /** Upstream other than the sandbox (a fake Pelm); the sandbox still starts but is unused. */
@@ -36,7 +45,14 @@ export interface SyncStack {
   /** Sandbox calls to the data routes made with `token`. */
   probes(token: string): number;
   sse(token: string | null): SseClient;
-  ws(token: string | null, extra?: { url?: string }): WsClient;
+  /** `keepOpen`: the socket stays open while no subscription runs (not lazy). */
+  ws(token: string | null, extra?: { url?: string; keepOpen?: boolean }): WsClient;
+  /** Subscribes with a new client of `transport` and yields the results. */
+  iterate(
+    transport: Transport,
+    token: string | null,
+    query: string,
+  ): AsyncIterable<SubscriptionResult>;
   close(): Promise<void>;
 }
 
@@ -56,8 +72,7 @@ export async function startSyncStack(options: SyncStackOptions = {}): Promise<Sy
   const url = server.url;
   const wsUrl = url.replace(/^http/, 'ws');
   const clients: Array<{ dispose(): void | Promise<void> }> = [];
-
-  return {
+  const stack: SyncStack = {
     sandbox,
     client,
     sync,
@@ -84,12 +99,17 @@ export async function startSyncStack(options: SyncStackOptions = {}): Promise<Sy
         url: extra.url ?? wsUrl,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
-        lazy: true,
+        lazy: extra.keepOpen !== true,
         connectionParams: token === null ? {} : { authorization: `Bearer ${token}` },
       });
       clients.push(ws);
 
       return ws;
+    },
+    iterate(transport, token, query) {
+      const client = transport === 'graphql-sse' ? stack.sse(token) : stack.ws(token);
+
+      return client.iterate({ query }) as AsyncIterable<SubscriptionResult>;
     },
     async close() {
       await Promise.all(clients.map((each) => each.dispose()));
@@ -99,16 +119,21 @@ export async function startSyncStack(options: SyncStackOptions = {}): Promise<Sy
       await sandbox.close();
     },
   };
+
+  return stack;
 }
 
-/** Reads an iterator to its end, with each result's arrival time (ms since `startedAt`). */
+/**
+ * Reads an iterator to its end, with each result's arrival: ms since `startedAt`, and epoch ms
+ * to compare with the sandbox's call log.
+ */
 export async function collect<T>(
   iterator: AsyncIterable<T>,
   startedAt = performance.now(),
-): Promise<Array<{ value: T; atMs: number }>> {
-  const results: Array<{ value: T; atMs: number }> = [];
+): Promise<Array<{ value: T; atMs: number; epochMs: number }>> {
+  const results: Array<{ value: T; atMs: number; epochMs: number }> = [];
   for await (const value of iterator) {
-    results.push({ value, atMs: performance.now() - startedAt });
+    results.push({ value, atMs: performance.now() - startedAt, epochMs: Date.now() });
   }
 
   return results;
