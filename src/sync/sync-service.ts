@@ -2,19 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
 import { Repeater } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 
 import type { Logger } from '../logger.js';
 import type { PelmSource } from '../pelm/source.js';
 import { createTokenHasher, type TokenHasher } from '../token-hash.js';
 import { SyncProbe, type ProbeOutcome, type SyncFailure, type SyncStatus } from './probe.js';
 import { createMemorySyncBus, type SyncBus } from './pubsub.js';
-import { Watcher, type SyncEvent, type SyncSink } from './watcher.js';
+import { checkProfile, syncEvent, Watcher, type SyncEvent, type SyncSink } from './watcher.js';
 
 export const DEFAULT_POLL_MIN_MS = 2_000;
 export const DEFAULT_POLL_MAX_MS = 60_000;
 export const DEFAULT_POLL_JITTER = 0.2;
 export const DEFAULT_READY_LIMIT_MS = 1_800_000;
 export const DEFAULT_LOCK_TTL_MS = 15_000;
+/**
+ * How long a user found ready is remembered. Pelm does not unload data once loaded, so a
+ * subscription opened soon after (another tab, a late device) is answered without probing.
+ * Only readiness is remembered, never `data_unavailable`, and the payload is still read fresh.
+ */
+export const READY_MEMORY_MS = 60_000;
+const READY_MEMORY_MAX_USERS = 10_000;
 
 export interface SyncServiceOptions {
   /** Where probes read; every probe asks it for fresh data (`freshness: 'no-cache'`). */
@@ -78,6 +86,11 @@ export class SyncService {
   readonly #probes = new Map<string, Promise<ProbeOutcome>>();
   /** How to end each open subscription, for `close`. */
   readonly #open = new Set<() => void>();
+  /** Users found ready lately, by token hash. */
+  readonly #ready = new LRUCache<string, SyncStatus>({
+    max: READY_MEMORY_MAX_USERS,
+    ttl: READY_MEMORY_MS,
+  });
 
   constructor(options: SyncServiceOptions) {
     this.#options = options;
@@ -103,6 +116,13 @@ export class SyncService {
         void push(event);
         stop();
       };
+
+      const known = this.#ready.get(this.#hash(token));
+      if (known !== undefined) {
+        end(await this.#readyAgain(token, known, options));
+
+        return;
+      }
 
       let cleared = options.userId === undefined;
       let held: SyncEvent | undefined;
@@ -149,6 +169,11 @@ export class SyncService {
    */
   async status(token: string, signal?: AbortSignal): Promise<SyncStatus | SyncFailure> {
     const hash = this.#hash(token);
+    const ready = this.#ready.get(hash);
+    if (ready !== undefined) {
+      return ready;
+    }
+
     const known = await this.#watchers.get(hash)?.wake();
     if (known !== undefined) {
       return known;
@@ -164,6 +189,10 @@ export class SyncService {
     const outcome = await pending;
     if (outcome.kind === 'transient') {
       throw outcome.error;
+    }
+
+    if (outcome.kind === 'status' && outcome.status.ready) {
+      this.#ready.set(hash, outcome.status);
     }
 
     return outcome.kind === 'failed' ? outcome.failure : outcome.status;
@@ -193,6 +222,24 @@ export class SyncService {
     await this.#bus.close();
   }
 
+  /** The answer for a user found ready lately: no probe, only the login check when asked. */
+  async #readyAgain(
+    token: string,
+    status: SyncStatus,
+    options: SyncSubscribeOptions,
+  ): Promise<SyncEvent> {
+    const { source } = this.#options;
+    if (options.userId !== undefined) {
+      const call = { token, signal: options.signal, freshness: 'no-cache' } as const;
+      const failure = await checkProfile(source, call, options.userId);
+      if (failure !== undefined) {
+        return { kind: 'failed', failure };
+      }
+    }
+
+    return syncEvent(source, token, { kind: 'ready', status });
+  }
+
   #join(token: string, sink: SyncSink): Watcher {
     const hash = this.#hash(token);
     let watcher = this.#watchers.get(hash);
@@ -213,6 +260,7 @@ export class SyncService {
         lockTtlMs: options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS,
         random: options.random ?? Math.random,
         now: options.now ?? Date.now,
+        onReady: (status) => this.#ready.set(hash, status),
         onStopped: (stopped) => {
           if (this.#watchers.get(stopped.hash) === stopped) {
             this.#watchers.delete(stopped.hash);

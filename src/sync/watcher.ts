@@ -41,6 +41,8 @@ export interface WatcherOptions {
   now: () => number;
   /** Called once when the watcher stops, so its registry forgets it. */
   onStopped(watcher: Watcher): void;
+  /** Called when the user's data is found ready, here or by the leading instance. */
+  onReady(status: SyncStatus): void;
 }
 
 type Role = 'starting' | 'leader' | 'follower' | 'stopped';
@@ -158,7 +160,15 @@ export class Watcher {
   profile(userId: string): Promise<SyncFailure | undefined> {
     let check = this.#profiles.get(userId);
     if (check === undefined) {
-      check = this.#checkProfile(userId);
+      check = checkProfile(
+        this.#options.source,
+        {
+          token: this.#options.token,
+          signal: this.#profileAbort.signal,
+          freshness: 'no-cache',
+        },
+        userId,
+      );
       this.#profiles.set(userId, check);
     }
 
@@ -186,30 +196,6 @@ export class Watcher {
 
     this.#options.logger.debug({ watcher: this.hash, leading: wasLeading }, 'sync watcher stopped');
     this.#options.onStopped(this);
-  }
-
-  async #checkProfile(userId: string): Promise<SyncFailure | undefined> {
-    const call: PelmCallOptions = {
-      token: this.#options.token,
-      signal: this.#profileAbort.signal,
-      freshness: 'no-cache',
-    };
-    try {
-      const user = await this.#options.source.getUser(call, userId);
-
-      return user.credentialsValid === false
-        ? {
-            code: 'REAUTH_REQUIRED',
-            message:
-              'The utility login of this user stopped working (typically a changed password); ' +
-              'the user must reconnect it through Pelm Connect before new data can arrive.',
-          }
-        : undefined;
-    } catch (error) {
-      const answer = classify(error);
-
-      return typeof answer === 'object' && 'failure' in answer ? answer.failure : undefined;
-    }
   }
 
   async #tryLead(): Promise<void> {
@@ -364,8 +350,13 @@ export class Watcher {
   #apply(message: { kind: 'status' | 'ready'; status: SyncStatus } | FailedBody): void {
     if (message.kind === 'failed') {
       this.#failure = message.failure;
-    } else {
-      this.#last = message.status;
+
+      return;
+    }
+
+    this.#last = message.status;
+    if (message.kind === 'ready') {
+      this.#options.onReady(message.status);
     }
   }
 
@@ -373,21 +364,9 @@ export class Watcher {
     message: { kind: 'status' | 'ready'; status: SyncStatus } | FailedBody,
     accounts: PelmAccount[] | undefined,
   ): SyncEvent {
-    if (message.kind === 'failed') {
-      return { kind: 'failed', failure: message.failure };
-    }
-
-    let loaders: Loaders | undefined;
-    const source = withAccounts(this.#options.source, accounts);
-    const token = this.#options.token;
-
-    return {
-      kind: message.kind,
-      status: message.status,
-      // No signal: the watcher stops right after its last event, while subscribers may still
-      // be resolving that event's payload.
-      loaders: () => (loaders ??= createLoaders(source, { token, freshness: 'no-cache' })),
-    };
+    return message.kind === 'failed'
+      ? { kind: 'failed', failure: message.failure }
+      : syncEvent(this.#options.source, this.#options.token, message, accounts);
   }
 
   #deliver(event: SyncEvent): void {
@@ -423,4 +402,53 @@ function withAccounts(source: PelmSource, accounts: PelmAccount[] | undefined): 
     getIntervals: (call, query) => source.getIntervals(call, query),
     getUser: (call, userId) => source.getUser(call, userId),
   };
+}
+
+/**
+ * A status or ready event for subscribers. Its loaders are made on first use, fresh, and
+ * without a signal: the watcher stops right after its last event, while subscribers may still
+ * be resolving that event's payload.
+ */
+export function syncEvent(
+  source: PelmSource,
+  token: string,
+  message: { kind: 'status' | 'ready'; status: SyncStatus },
+  accounts?: PelmAccount[],
+): SyncEvent {
+  let loaders: Loaders | undefined;
+  const primed = withAccounts(source, accounts);
+
+  return {
+    kind: message.kind,
+    status: message.status,
+    loaders: () => (loaders ??= createLoaders(primed, { token, freshness: 'no-cache' })),
+  };
+}
+
+const REAUTH_REQUIRED: SyncFailure = {
+  code: 'REAUTH_REQUIRED',
+  message:
+    'The utility login of this user stopped working (typically a changed password); the user ' +
+    'must reconnect it through Pelm Connect before new data can arrive.',
+};
+
+/**
+ * Whether the utility login of `userId` still works: `REAUTH_REQUIRED` when Pelm says its
+ * credentials are invalid, the failure when Pelm rejects the token or the id. A passing upstream
+ * fault lets the subscriber through rather than failing it on a guess.
+ */
+export async function checkProfile(
+  source: PelmSource,
+  call: PelmCallOptions,
+  userId: string,
+): Promise<SyncFailure | undefined> {
+  try {
+    const user = await source.getUser(call, userId);
+
+    return user.credentialsValid === false ? REAUTH_REQUIRED : undefined;
+  } catch (error) {
+    const answer = classify(error);
+
+    return typeof answer === 'object' && 'failure' in answer ? answer.failure : undefined;
+  }
 }
