@@ -10,6 +10,7 @@ import { useSseHeaders } from './sse-headers.js';
 import { SyncService } from './sync/sync-service.js';
 import { schema } from './schema/index.js';
 import { createSecurity, type SecurityOptions } from './security/create-security.js';
+import { useUpstreamScope } from './use-upstream-scope.js';
 
 export interface GatewayOptions {
   source: PelmSource;
@@ -31,6 +32,11 @@ export interface GatewayOptions {
    * defaults apply to whatever is left out; `production` is taken from above.
    */
   security?: Omit<SecurityOptions, 'production' | 'logger'> | undefined;
+  /**
+   * How long one query or mutation waits for Pelm, all its calls together; fields whose calls
+   * it cuts get `UPSTREAM_TIMEOUT`. @default DEFAULT_REQUEST_DEADLINE_MS (20 000 ms)
+   */
+  requestDeadlineMs?: number | undefined;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -80,11 +86,16 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: createContextFactory({ source: options.source, logger, sync }),
+    context: createContextFactory({
+      source: options.source,
+      logger,
+      sync,
+      requestDeadlineMs: options.requestDeadlineMs,
+    }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    plugins: [useGraphiQLAssets(), ...security.plugins, useSseHeaders()],
+    plugins: [useGraphiQLAssets(), ...security.plugins, useSseHeaders(), useUpstreamScope()],
     cors: security.cors,
     batching: security.batching,
     maxRequestBodySize: security.maxRequestBodySize,

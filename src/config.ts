@@ -84,6 +84,56 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** Whether GraphiQL is served. @default false in production, true otherwise */
   graphiql: boolean;
+  /**
+   * Longest time one GraphQL query or mutation waits for Pelm; fields whose calls it cuts get
+   * `UPSTREAM_TIMEOUT`. @default 20_000
+   */
+  requestDeadlineMs: number;
+  /** Retries of idempotent Pelm calls (network faults, 429, real 5xx). */
+  pelmRetry: {
+    /** Retries after the first request; 0 turns retries off. @default 2 */
+    retries: number;
+    /** First backoff ceiling; doubles per retry, full jitter below it. @default 200 */
+    baseDelayMs: number;
+    /** Ceiling on one backoff wait. @default 2_000 */
+    maxDelayMs: number;
+    /** Longest `Retry-After` waited out; longer ones fail at once with it. @default 5_000 */
+    maxRetryAfterMs: number;
+    /** Retries may add at most this share of calls (over 10 s, beyond 20). @default 0.2 */
+    budgetRatio: number;
+  };
+  /** One circuit breaker per Pelm endpoint. */
+  pelmBreaker: {
+    /** Upstream faults in a row that open it; 0 turns breakers off. @default 5 */
+    failureThreshold: number;
+    /** Time open before one trial request goes through. @default 10_000 */
+    halfOpenAfterMs: number;
+  };
+  /** The cross-request cache of Pelm answers. */
+  cache: {
+    /** Entries kept at most; 0 turns the cache (and sharing across requests) off. @default 50_000 */
+    maxEntries: number;
+    /** Estimated bytes the entries may take. @default 67_108_864 (64 MiB) */
+    maxBytes: number;
+    /** @default 600_000 */
+    accountsTtlMs: number;
+    /** @default 1_800_000 */
+    billsTtlMs: number;
+    /** Intervals windows that may still change. @default 300_000 */
+    recentIntervalsTtlMs: number;
+    /** Intervals windows that ended before `intervalsClosedAfterMs` ago. @default 21_600_000 */
+    closedIntervalsTtlMs: number;
+    /** @default 300_000 */
+    userTtlMs: number;
+    /** @default 172_800_000 (48 hours) */
+    intervalsClosedAfterMs: number;
+    /** Life of a `data_unavailable` marker; 0 keeps none. @default 5_000 */
+    notReadyTtlMs: number;
+    /** Expired answers served while one refresh runs, up to this long. @default 60_000 */
+    staleWhileRevalidateMs: number;
+    /** Expired answers served while Pelm fails, up to this long. @default 3_600_000 */
+    staleIfErrorMs: number;
+  };
   logLevel: LogLevel;
   /** `production` turns off development helpers (see README). */
   nodeEnv: 'production' | 'development' | 'test';
@@ -231,6 +281,30 @@ const environmentSchema = z.object({
     .default([]),
   GRAPHQL_INTROSPECTION: onOff,
   GRAPHIQL: onOff,
+  REQUEST_DEADLINE_MS: milliseconds.default(20_000),
+  PELM_RETRIES: wholeNumber(0, 10).default(2),
+  PELM_RETRY_BASE_MS: wholeNumber(0, 60_000).default(200),
+  PELM_RETRY_MAX_DELAY_MS: wholeNumber(0, 600_000).default(2_000),
+  PELM_RETRY_AFTER_MAX_MS: wholeNumber(0, 600_000).default(5_000),
+  PELM_RETRY_BUDGET_RATIO: z.coerce
+    .number({ error: 'must be a number from 0 to 10' })
+    .min(0, 'must be a number from 0 to 10')
+    .max(10, 'must be a number from 0 to 10')
+    .default(0.2),
+  PELM_BREAKER_FAILURES: wholeNumber(0, 1_000).default(5),
+  PELM_BREAKER_HALF_OPEN_MS: milliseconds.default(10_000),
+  CACHE_MAX_ENTRIES: wholeNumber(0, 10_000_000).default(50_000),
+  CACHE_MAX_BYTES: wholeNumber(1_048_576, 17_179_869_184).default(67_108_864),
+  CACHE_ACCOUNTS_TTL_MS: wholeNumber(0, 604_800_000).default(600_000),
+  CACHE_BILLS_TTL_MS: wholeNumber(0, 604_800_000).default(1_800_000),
+  CACHE_RECENT_INTERVALS_TTL_MS: wholeNumber(0, 604_800_000).default(300_000),
+  CACHE_CLOSED_INTERVALS_TTL_MS: wholeNumber(0, 604_800_000).default(21_600_000),
+  CACHE_USER_TTL_MS: wholeNumber(0, 604_800_000).default(300_000),
+  CACHE_INTERVALS_CLOSED_AFTER_MS: wholeNumber(0, 31_536_000_000).default(172_800_000),
+  // Pelm's "still syncing" must not stick: seconds at most.
+  CACHE_NOT_READY_TTL_MS: wholeNumber(0, 60_000).default(5_000),
+  CACHE_STALE_WHILE_REVALIDATE_MS: wholeNumber(0, 86_400_000).default(60_000),
+  CACHE_STALE_IF_ERROR_MS: wholeNumber(0, 604_800_000).default(3_600_000),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -312,6 +386,31 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     corsOrigins: env.CORS_ORIGINS,
     graphqlIntrospection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    pelmRetry: {
+      retries: env.PELM_RETRIES,
+      baseDelayMs: env.PELM_RETRY_BASE_MS,
+      maxDelayMs: env.PELM_RETRY_MAX_DELAY_MS,
+      maxRetryAfterMs: env.PELM_RETRY_AFTER_MAX_MS,
+      budgetRatio: env.PELM_RETRY_BUDGET_RATIO,
+    },
+    pelmBreaker: {
+      failureThreshold: env.PELM_BREAKER_FAILURES,
+      halfOpenAfterMs: env.PELM_BREAKER_HALF_OPEN_MS,
+    },
+    cache: {
+      maxEntries: env.CACHE_MAX_ENTRIES,
+      maxBytes: env.CACHE_MAX_BYTES,
+      accountsTtlMs: env.CACHE_ACCOUNTS_TTL_MS,
+      billsTtlMs: env.CACHE_BILLS_TTL_MS,
+      recentIntervalsTtlMs: env.CACHE_RECENT_INTERVALS_TTL_MS,
+      closedIntervalsTtlMs: env.CACHE_CLOSED_INTERVALS_TTL_MS,
+      userTtlMs: env.CACHE_USER_TTL_MS,
+      intervalsClosedAfterMs: env.CACHE_INTERVALS_CLOSED_AFTER_MS,
+      notReadyTtlMs: env.CACHE_NOT_READY_TTL_MS,
+      staleWhileRevalidateMs: env.CACHE_STALE_WHILE_REVALIDATE_MS,
+      staleIfErrorMs: env.CACHE_STALE_IF_ERROR_MS,
+    },
     logLevel: env.LOG_LEVEL,
     nodeEnv: env.NODE_ENV,
   };

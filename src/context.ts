@@ -4,6 +4,7 @@ import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
 import type { SyncService } from './sync/sync-service.js';
+import { UpstreamScope } from './upstream-scope.js';
 
 /** What every resolver gets for one request. Nothing here is shared between requests. */
 export interface GatewayContext {
@@ -18,12 +19,16 @@ export interface GatewayContext {
   sync: SyncService;
   /** Aborts when the client goes away (HTTP request, SSE stream or WebSocket). */
   signal: AbortSignal;
+  /** The signal the loaders' Pelm calls carry (client abort plus deadline) and stale notices. */
+  upstream: UpstreamScope;
 }
 
 export interface ContextFactoryOptions {
   source: PelmSource;
   logger: Logger;
   sync: SyncService;
+  /** Deadline for the Pelm calls of one query or mutation. @default DEFAULT_REQUEST_DEADLINE_MS */
+  requestDeadlineMs?: number | undefined;
 }
 
 /**
@@ -34,14 +39,17 @@ export function createContextFactory(options: ContextFactoryOptions) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { token, problem } = readBearerToken(initial.request.headers.get('authorization'));
     const signal = initial.request.signal;
+    const upstream = new UpstreamScope(signal, options.requestDeadlineMs);
+    const call = { signal: upstream.signal, onStale: upstream.onStale };
 
     return {
       token,
       tokenProblem: problem,
-      loaders: token === null ? null : createLoaders(options.source, { token, signal }),
+      loaders: token === null ? null : createLoaders(options.source, { token, ...call }),
       logger: options.logger,
       sync: options.sync,
       signal,
+      upstream,
     };
   };
 }

@@ -2,6 +2,7 @@ import { createGateway } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { securityFromConfig } from './security/security-from-config.js';
+import { createCachingSource } from './pelm/cache.js';
 import { PelmClient } from './pelm/client.js';
 import type { PelmSource } from './pelm/source.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
@@ -43,11 +44,16 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.pelmHeadersTimeoutMs,
     bodyTimeoutMs: config.pelmBodyTimeoutMs,
     connections: config.pelmConnections,
+    retry: config.pelmRetry,
+    breaker: config.pelmBreaker,
     logger: logger.child({ component: 'pelm' }),
   });
-  const sync = await createSyncService(config, client, logger);
+  // The sync watcher reads through the cache too: its fresh probes refill it for everyone.
+  const source = createUpstreamSource(config, client, logger);
+  const sync = await createSyncService(config, source, logger);
   const gateway = createGateway({
-    source: client,
+    source,
+    requestDeadlineMs: config.requestDeadlineMs,
     sync,
     logger,
     production: config.nodeEnv === 'production',
@@ -75,6 +81,21 @@ async function main(): Promise<void> {
 
   process.once('SIGINT', (signal) => void stop(signal));
   process.once('SIGTERM', (signal) => void stop(signal));
+}
+
+/** The Pelm client behind the cross-request cache, or alone when `CACHE_MAX_ENTRIES` is 0. */
+function createUpstreamSource(config: Config, client: PelmClient, logger: Logger): PelmSource {
+  if (config.cache.maxEntries === 0) {
+    logger.info('cache off: every request asks Pelm itself (CACHE_MAX_ENTRIES=0)');
+
+    return client;
+  }
+
+  return createCachingSource(client, {
+    ...config.cache,
+    tokenHasher: createTokenHasher(config.tokenHashSecret),
+    logger: logger.child({ component: 'cache' }),
+  });
 }
 
 /** The sync watchers: in this process, or across instances through Redis when configured. */

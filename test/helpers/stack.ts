@@ -1,8 +1,13 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 
-import { createGateway, type Gateway } from '../../src/app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
+import {
+  createCachingSource,
+  type CachingSource,
+  type CachingSourceOptions,
+} from '../../src/pelm/cache.js';
 import { PelmClient, type PelmClientOptions } from '../../src/pelm/client.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
@@ -12,6 +17,13 @@ export const SANDBOX_NOW = Date.parse('2024-07-15T12:00:00Z') / 1000;
 export interface StackOptions {
   sandbox?: SandboxOptions;
   client?: Partial<PelmClientOptions>;
+  /**
+   * The cross-request cache: off unless asked for, so tests that count upstream calls per
+   * request see every call. `true` uses the cache's defaults.
+   */
+  cache?: CachingSourceOptions | boolean;
+  /** Further gateway options, such as `requestDeadlineMs`. */
+  gateway?: Partial<Omit<GatewayOptions, 'source' | 'logger'>>;
   logger?: Logger;
 }
 
@@ -19,6 +31,8 @@ export interface StackOptions {
 export interface Stack {
   sandbox: Sandbox;
   client: PelmClient;
+  /** The cache between gateway and client, when the stack has one. */
+  cache: CachingSource | undefined;
   gateway: Gateway;
   /** Upstream calls the sandbox recorded since the last `resetCalls`, as `METHOD /path`. */
   calls(): string[];
@@ -30,11 +44,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({ now: SANDBOX_NOW, ...options.sandbox });
   const logger = options.logger ?? createSilentLogger();
   const client = new PelmClient({ baseUrl: sandbox.url, logger, ...options.client });
-  const gateway = createGateway({ source: client, logger });
+  const cache =
+    options.cache === undefined || options.cache === false
+      ? undefined
+      : createCachingSource(client, options.cache === true ? {} : options.cache);
+  const gateway = createGateway({ ...options.gateway, source: cache ?? client, logger });
 
   return {
     sandbox,
     client,
+    cache,
     gateway,
     calls: () => sandbox.calls.map((call) => `${call.method} ${call.path}`),
     resetCalls: () => sandbox.resetCalls(),

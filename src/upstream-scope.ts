@@ -1,0 +1,88 @@
+import { PelmError } from './pelm/errors.js';
+import type { StaleRead } from './pelm/source.js';
+
+/** How long one GraphQL query or mutation may wait for Pelm, all calls together. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
+
+/** What `extensions.stale` holds for each kind of data served past its freshness. */
+export interface StaleNotice {
+  resource: StaleRead['resource'];
+  /** Age of the oldest such answer in this response, in whole seconds. */
+  ageSeconds: number;
+  reason: StaleRead['reason'];
+}
+
+/**
+ * The Pelm side of one GraphQL request: the signal every upstream call of the request carries
+ * (the client's own, plus the request deadline once execution starts) and the stale answers
+ * the response must own up to.
+ */
+export class UpstreamScope {
+  readonly #controller = new AbortController();
+  readonly #client: AbortSignal;
+  readonly #deadlineMs: number;
+  readonly #startedMs = Date.now();
+  readonly #stale = new Map<string, StaleNotice>();
+  #timer: NodeJS.Timeout | undefined;
+
+  readonly #onClientAbort = (): void => {
+    this.#controller.abort(this.#client.reason);
+  };
+
+  /** Passed to the loaders: records an answer served past its freshness. */
+  readonly onStale = (read: StaleRead): void => {
+    const key = `${read.resource}:${read.reason}`;
+    const ageSeconds = Math.floor(read.ageMs / 1_000);
+    const known = this.#stale.get(key);
+    if (known === undefined || known.ageSeconds < ageSeconds) {
+      this.#stale.set(key, { resource: read.resource, ageSeconds, reason: read.reason });
+    }
+  };
+
+  constructor(client: AbortSignal, deadlineMs = DEFAULT_REQUEST_DEADLINE_MS) {
+    this.#client = client;
+    this.#deadlineMs = deadlineMs;
+    if (client.aborted) {
+      this.#onClientAbort();
+    } else {
+      client.addEventListener('abort', this.#onClientAbort, { once: true });
+    }
+  }
+
+  /** Aborts when the client leaves, or with a `UPSTREAM_TIMEOUT` error at the deadline. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Starts the deadline clock, counted from when the request arrived. Only queries and
+   * mutations call it: a subscription lives as long as its client wants.
+   */
+  startDeadline(): void {
+    if (this.#timer !== undefined || this.#controller.signal.aborted) {
+      return;
+    }
+
+    const remainingMs = Math.max(0, this.#startedMs + this.#deadlineMs - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#controller.abort(
+        new PelmError(
+          'UPSTREAM_TIMEOUT',
+          'Pelm did not answer before the request deadline; ask again shortly.',
+        ),
+      );
+    }, remainingMs);
+    this.#timer.unref();
+  }
+
+  /** The stale answers served so far, one line per resource and reason. */
+  staleNotices(): StaleNotice[] {
+    return [...this.#stale.values()];
+  }
+
+  /** Ends the deadline clock and stops listening to the client, once the response is built. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#client.removeEventListener('abort', this.#onClientAbort);
+  }
+}
