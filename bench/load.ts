@@ -11,6 +11,8 @@ export interface PhaseResult {
   latencyMs: { p50: number; p90: number; p99: number };
   /** Operations that failed: non-2xx, a GraphQL `errors` entry, a timeout or a socket error. */
   errors: number;
+  /** The failures by kind, when the driver tells them apart. */
+  errorKinds?: { non2xx: number; graphql: number; timeouts: number; socket: number };
 }
 
 export interface HttpLoadOptions {
@@ -80,7 +82,8 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<PhaseResult
   const result = await finished;
   const durationMs = performance.now() - started;
   const operations = result.requests.total;
-  const failed = result.non2xx + result.errors + result.timeouts + graphqlErrors;
+  // autocannon's `errors` already counts its timeouts.
+  const failed = result.non2xx + result.errors + graphqlErrors;
 
   return {
     operations,
@@ -88,6 +91,12 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<PhaseResult
     operationsPerSecond: (operations * 1000) / durationMs,
     latencyMs: percentiles(latencies),
     errors: failed,
+    errorKinds: {
+      non2xx: result.non2xx,
+      graphql: graphqlErrors,
+      timeouts: result.timeouts,
+      socket: result.errors - result.timeouts,
+    },
   };
 }
 

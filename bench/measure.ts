@@ -105,9 +105,11 @@ export function directLine(client: DirectClient, scenario: Scenario): Line {
 }
 
 /** Pause between two reads of the call log while waiting for it to settle. */
-const SETTLE_PAUSE_MS = 150;
-/** At most this many reads (about 6 s) before going on anyway. */
-const SETTLE_ATTEMPTS = 40;
+const SETTLE_PAUSE_MS = 200;
+/** Reads in a row that must find the same count: the log stood still for 0.8 s. */
+const SETTLE_QUIET_READS = 5;
+/** At most this many reads (about 12 s) before going on anyway. */
+const SETTLE_ATTEMPTS = 60;
 
 /** The sandbox's call log, reset and read over its admin routes. */
 export class SandboxCalls {
@@ -128,9 +130,11 @@ export class SandboxCalls {
    */
   async settle(): Promise<void> {
     let last = -1;
+    let same = 0;
     for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
       const count = await this.count();
-      if (count === last) {
+      same = count === last ? same + 1 : 1;
+      if (same >= SETTLE_QUIET_READS) {
         return;
       }
 
@@ -154,6 +158,7 @@ export async function measureLine(
   plan: PhasePlan,
   calls: SandboxCalls,
 ): Promise<LineResult> {
+  const connections = scenario.connections ?? plan.connections;
   if (line.name === 'gateway' && scenario.prime !== undefined) {
     const prime = scenario.prime;
     let next = 0;
@@ -164,17 +169,19 @@ export async function measureLine(
     });
   }
 
-  await line.drive({
-    tokens: scenario.tokens('warmup'),
-    connections: plan.connections,
-    durationMs: plan.warmupMs,
-  });
-
+  // Counted first, one request at a time and after the priming run has fully answered, so no
+  // request of another phase can add a call to the count.
   const tokens = scenario.tokens('measure');
-  await calls.settle();
   await calls.reset();
   const counted = await line.drive({ tokens, connections: 1, amount: plan.countOperations });
   const callsPerOperation = (await calls.count()) / Math.max(1, counted.operations);
+
+  await line.drive({
+    tokens: scenario.tokens('warmup'),
+    connections,
+    durationMs: plan.warmupMs,
+  });
+  await calls.settle();
 
   const cpuAtOne = cpuReader(line.pid);
   const latency = await line.drive({ tokens, connections: 1, durationMs: plan.latencyPhaseMs });
@@ -185,7 +192,7 @@ export async function measureLine(
   const cpuUnderLoad = cpuReader(line.pid);
   const throughput = await line.drive({
     tokens: scenario.tokens('load'),
-    connections: plan.connections,
+    connections,
     durationMs: plan.throughputPhaseMs,
   });
   const cpuMsUnderLoad = cpuUnderLoad();

@@ -22,6 +22,9 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Every child started in this run, for the report: a test checks none is left running. */
+export const startedChildren: Array<{ name: string; pid: number }> = [];
+
 /** Every child still running, so an error or a signal in the harness can end them all. */
 const running = new Set<ChildProcess>();
 
@@ -71,6 +74,8 @@ export async function startChild(
   if (child.pid === undefined) {
     throw new Error(`${name} has no pid`);
   }
+
+  startedChildren.push({ name, pid: child.pid });
 
   return { name, pid: child.pid, url, stop: () => stopChild(child) };
 }

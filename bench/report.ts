@@ -33,6 +33,8 @@ export interface BenchReport {
     loadAverageAtStart: number;
   };
   settings: { sandboxLatencyMs: number; plan: PhasePlan };
+  /** Every process the run started; all are stopped before the report is written. */
+  processes: Array<{ name: string; pid: number }>;
   scenarios: ScenarioResult[];
   /** Scenario 4, measured apart from the request/response scenarios. */
   extra: { subscriptions: SubscriptionResult | 'not available' | 'not run' };

@@ -16,7 +16,7 @@ import {
   type PhasePlan,
 } from './measure.js';
 import { readFileSync } from 'node:fs';
-import { killAllNow, ROOT, startChild, stopAll, type Child } from './processes.js';
+import { killAllNow, ROOT, startChild, startedChildren, stopAll, type Child } from './processes.js';
 import { renderMarkdown, type BenchReport, type ScenarioResult } from './report.js';
 import { SANDBOX_NOW, SCENARIOS, type Scenario } from './scenarios.js';
 import {
@@ -248,6 +248,7 @@ async function main(): Promise<void> {
       loadAverageAtStart,
     },
     settings: { sandboxLatencyMs: latencyMs, plan },
+    processes: startedChildren,
     scenarios: results,
     extra: { subscriptions },
     targets: evaluateTargets(results, latencyMs, subscriptionTargets(subscriptions)),
