@@ -25,8 +25,14 @@ export class UpstreamScope {
   readonly #stale = new Map<string, StaleNotice>();
   #timer: NodeJS.Timeout | undefined;
 
+  // A coded reason: the fields still resolving when the client leaves then end as an upstream
+  // outcome, not as an unexpected error logged for a response nobody will read.
   readonly #onClientAbort = (): void => {
-    this.#controller.abort(this.#client.reason);
+    this.#controller.abort(
+      new PelmError('UPSTREAM_ERROR', 'The client left before Pelm answered.', {
+        cause: this.#client.reason,
+      }),
+    );
   };
 
   /** Passed to the loaders: records an answer served past its freshness. */
@@ -49,7 +55,10 @@ export class UpstreamScope {
     }
   }
 
-  /** Aborts when the client leaves, or with a `UPSTREAM_TIMEOUT` error at the deadline. */
+  /**
+   * Aborts when the client leaves (`UPSTREAM_ERROR`) or at the deadline (`UPSTREAM_TIMEOUT`),
+   * always with a `PelmError` as reason, which the Pelm client rejects with.
+   */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
