@@ -39,12 +39,14 @@ export function intervalsKey(query: IntervalsQuery): string {
 }
 
 export function createLoaders(source: PelmSource, call: PelmCallOptions): Loaders {
-  const accounts = new DataLoader<typeof ALL, PelmAccount[]>(async () => [
-    await source.getAccounts(call),
-  ]);
-  const billGroups = new DataLoader<typeof ALL, PelmBillGroups>(async () => [
-    await source.getBills(call),
-  ]);
+  // A thrown batch makes DataLoader forget the key, and the next field of the same request would
+  // ask Pelm again; a failure returned as the value is kept and shared for the request.
+  const accounts = new DataLoader<typeof ALL, PelmAccount[]>((keys) =>
+    settleEach(keys, () => source.getAccounts(call)),
+  );
+  const billGroups = new DataLoader<typeof ALL, PelmBillGroups>((keys) =>
+    settleEach(keys, () => source.getBills(call)),
+  );
   const intervals = new DataLoader<IntervalsQuery, PelmIntervals, string>(
     (queries) => settleEach(queries, (query) => source.getIntervals(call, query)),
     { cacheKeyFn: intervalsKey },

@@ -153,7 +153,11 @@ describe.concurrent('a hung or trickling upstream costs one field, not the whole
         body: JSON.stringify({ query: QUERY }),
         signal: controller.signal,
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Abort once all three intervals calls hang at the sandbox.
+      while (stack.sandbox.faults.hits.length < 3) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+
       controller.abort();
       const abortedMs = Date.now();
 
