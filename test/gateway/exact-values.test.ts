@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway } from '../../src/app.js';
 import { createSilentLogger } from '../../src/logger.js';
+import { createCachingSource } from '../../src/pelm/cache.js';
 import { PelmClient } from '../../src/pelm/client.js';
 import { BillDetailsDocument } from '../operations/generated.js';
 import { pelmAccount, startFakePelm, type FakePelm } from '../helpers/fake-pelm.js';
@@ -110,5 +111,26 @@ describe('large, precise and far-future values come through exactly', () => {
       start_date: '2147472000',
       end_date: '2147558400',
     });
+  });
+
+  it('serves the same exact values from the cross-request cache, with no upstream call', async () => {
+    const gateway = createGateway({
+      source: createCachingSource(client),
+      logger: createSilentLogger(),
+    });
+    const variables = { from: '2038-01-19T00:00:00Z', to: '2038-01-20T00:00:00Z' };
+    const fromPelm = await execute(gateway, BillDetailsDocument, { token: 'big-token', variables });
+    const callsBefore = fake.calls.length;
+    const fromCache = await execute(gateway, BillDetailsDocument, {
+      token: 'big-token',
+      variables,
+    });
+
+    expect(fromPelm.body.errors).toBeUndefined();
+    expect(fromCache.body).toEqual(fromPelm.body);
+    expect(fake.calls).toHaveLength(callsBefore);
+    expect(fromCache.body.data?.user?.accounts?.[0]?.bills?.[0]?.totalAmountDue?.amount).toBe(
+      '1234567.89',
+    );
   });
 });

@@ -77,6 +77,30 @@ describe('equal composite loader keys share one upstream call', () => {
     expect(stack.calls()).toHaveLength(8);
   });
 
+  it('costs the same 8 calls through a cold cross-request cache', async () => {
+    const cold = await startStack({ cache: true });
+    try {
+      const response = await execute(
+        cold.gateway,
+        /* GraphQL */ `{ user { accounts { id
+          a: intervals(type: ELECTRIC, ${DAY}) { start usage }
+          b: intervals(type: ELECTRIC, ${DAY_WITH_MS}) { start usage }
+          c: intervals(type: GAS, ${DAY}) { start usage }
+          x: bills { id }
+          y: bills { totalAmountDue { amount } } } } }`,
+      );
+
+      expect(response.body.errors).toBeUndefined();
+      expect(cold.calls().sort()).toEqual([
+        'GET /accounts',
+        'GET /bills',
+        ...Array.from({ length: 6 }, () => 'GET /intervals'),
+      ]);
+    } finally {
+      await cold.close();
+    }
+  });
+
   it('makes one GET /accounts for several aliases of the user', async () => {
     const response = await execute(
       stack.gateway,
