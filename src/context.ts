@@ -39,7 +39,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { token, problem } = readBearerToken(initial.request.headers.get('authorization'));
     const signal = initial.request.signal;
-    const upstream = new UpstreamScope(signal, options.requestDeadlineMs);
+    const upstream = new UpstreamScope(initial.request, options.requestDeadlineMs);
     const call = { signal: upstream.signal, onStale: upstream.onStale };
 
     return {

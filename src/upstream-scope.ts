@@ -4,6 +4,14 @@ import type { StaleRead } from './pelm/source.js';
 /** How long one GraphQL query or mutation may wait for Pelm, all calls together. */
 export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
 
+/** When each HTTP request arrived, noted by `useUpstreamScope` before any parsing or checks. */
+const arrivals = new WeakMap<Request, number>();
+
+/** Notes that `request` arrived now; its deadline counts from here. */
+export function markArrival(request: Request): void {
+  arrivals.set(request, Date.now());
+}
+
 /** What `extensions.stale` holds for each kind of data served past its freshness. */
 export interface StaleNotice {
   resource: StaleRead['resource'];
@@ -21,7 +29,7 @@ export class UpstreamScope {
   readonly #controller = new AbortController();
   readonly #client: AbortSignal;
   readonly #deadlineMs: number;
-  readonly #startedMs = Date.now();
+  readonly #startedMs: number;
   readonly #stale = new Map<string, StaleNotice>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -45,9 +53,12 @@ export class UpstreamScope {
     }
   };
 
-  constructor(client: AbortSignal, deadlineMs = DEFAULT_REQUEST_DEADLINE_MS) {
+  /** `request`'s signal is the client's; the deadline counts from its arrival. */
+  constructor(request: Request, deadlineMs = DEFAULT_REQUEST_DEADLINE_MS) {
+    const client = request.signal;
     this.#client = client;
     this.#deadlineMs = deadlineMs;
+    this.#startedMs = arrivals.get(request) ?? Date.now();
     if (client.aborted) {
       this.#onClientAbort();
     } else {
