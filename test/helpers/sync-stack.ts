@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 
 import { createGateway, type Gateway } from '../../src/app.js';
 import { createSilentLogger } from '../../src/logger.js';
+import { createCachingSource, type CachingSourceOptions } from '../../src/pelm/cache.js';
 import { PelmClient } from '../../src/pelm/client.js';
 import type { PelmSource } from '../../src/pelm/source.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
@@ -28,6 +29,8 @@ export interface SyncStackOptions {
   /** Upstream other than the sandbox (a fake Pelm); the sandbox still starts but is unused. */
   upstreamUrl?: string;
   sync?: Partial<Omit<SyncServiceOptions, 'source' | 'logger'>>;
+  /** Puts the cross-request cache in front of the client, as `main` does. */
+  cache?: CachingSourceOptions;
   bus?: SyncBus;
 }
 
@@ -65,7 +68,8 @@ export async function startSyncStack(options: SyncStackOptions = {}): Promise<Sy
   const sandbox = await startSandbox(options.sandbox ?? {});
   const logger = createSilentLogger();
   const client = new PelmClient({ baseUrl: options.upstreamUrl ?? sandbox.url, logger });
-  const source: PelmSource = client;
+  const source: PelmSource =
+    options.cache === undefined ? client : createCachingSource(client, options.cache);
   const sync = new SyncService({ source, logger, bus: options.bus, ...options.sync });
   const gateway = createGateway({ source, logger, sync });
   const server = await startServer({ gateway, port: 0, host: '127.0.0.1' });

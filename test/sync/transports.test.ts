@@ -275,6 +275,43 @@ describe('every subscription poll reads fresh upstream data', () => {
     },
   );
 
+  it('fires after the fourth poll with the cross-request cache in front at its default settings', async () => {
+    fake = await fakeSyncingAccounts();
+    stack = await startSyncStack({ upstreamUrl: fake.url, sync: fixedPolling(POLL_MS), cache: {} });
+    const results = await collect(stack.iterate('graphql-ws', 'fresh-token', ACCOUNT_QUERY));
+
+    expect(results.map((result) => result.value)).toEqual([
+      { data: { dataReady: { ready: true, user: { accounts: [{ id: 'acc-1' }] } } } },
+    ]);
+    expect(accountCalls()).toBe(4);
+  });
+
+  it('answers a query sent right after the event with the data, not a cached data_unavailable', async () => {
+    stack = await startSyncStack({
+      sandbox: { syncSeconds: 1 },
+      sync: fixedPolling(100),
+      cache: {},
+    });
+    const token = 'sandbox-new-cached';
+    const accounts = async () => {
+      const response = await fetch(stack?.url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ user { accounts { id } } }' }),
+      });
+
+      return (await response.json()) as SubscriptionResult;
+    };
+
+    const before = await accounts();
+    expect(before.errors?.map((error) => error.extensions?.['code'])).toEqual(['DATA_UNAVAILABLE']);
+    await collect(stack.iterate('graphql-sse', token, READY_ONLY));
+    const after = await accounts();
+
+    expect(after.errors).toBeUndefined();
+    expect((after.data?.['user'] as { accounts: unknown[] }).accounts.length).toBeGreaterThan(0);
+  });
+
   it('gives a second subscription on the same connection the accounts added after the first event', async () => {
     fake = await fakeSyncingAccounts();
     stack = await startSyncStack({ upstreamUrl: fake.url, sync: fixedPolling(POLL_MS) });
