@@ -122,6 +122,8 @@ export class SandboxFaults {
   readonly #pending = new WeakMap<SandboxExchange, ActiveFault[]>();
   readonly #requestsOnSocket = new WeakMap<Socket, number>();
   readonly #openSockets = new Set<Socket>();
+  /** Hits whose connection is still open, per connection: one close listener each. */
+  readonly #openHits = new WeakMap<Socket, FaultHit[]>();
   readonly #fillers = new Map<number, Buffer>();
   #maxOpen = 0;
   #nextId = 1;
@@ -363,12 +365,11 @@ export class SandboxFaults {
     }
 
     const { socket } = exchange.request;
-    if (socket.destroyed) {
+    const open = this.#openHits.get(socket);
+    if (open === undefined) {
       hit.closedAt = Date.now();
     } else {
-      socket.once('close', () => {
-        hit.closedAt = Date.now();
-      });
+      open.push(hit);
     }
   }
 
@@ -378,8 +379,17 @@ export class SandboxFaults {
     this.#requestsOnSocket.set(socket, earlier + 1);
     if (!this.#openSockets.has(socket) && !socket.destroyed) {
       this.#openSockets.add(socket);
+      this.#openHits.set(socket, []);
       this.#maxOpen = Math.max(this.#maxOpen, this.#openSockets.size);
-      socket.once('close', () => this.#openSockets.delete(socket));
+      socket.once('close', () => {
+        this.#openSockets.delete(socket);
+        const closedAt = Date.now();
+        for (const hit of this.#openHits.get(socket) ?? []) {
+          hit.closedAt = closedAt;
+        }
+
+        this.#openHits.delete(socket);
+      });
     }
 
     return earlier > 0;

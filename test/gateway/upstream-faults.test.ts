@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/sandbox/faults.js';
 import { errorCodes, execute, startStack, type Stack } from '../helpers/stack.js';
 
-const HALF_OPEN_AFTER_MS = 200;
+const HALF_OPEN_AFTER_MS = 100;
 const QUERY = '{ user { accounts { id address bills { id } } } }';
 
 interface Answer {
@@ -32,9 +32,9 @@ beforeAll(async () => {
     client: {
       retry: false,
       breaker: { failureThreshold: 1, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
-      headersTimeoutMs: 500,
-      bodyTimeoutMs: 500,
-      requestTimeoutMs: 1_000,
+      headersTimeoutMs: 300,
+      bodyTimeoutMs: 300,
+      requestTimeoutMs: 600,
     },
   });
   healthy = (await execute(stack.gateway, QUERY)).body.data as Answer;
@@ -51,7 +51,7 @@ beforeEach(() => {
 const FAULTS: Array<[string, Omit<FaultSpec, 'route'>, string, number | undefined]> = [
   [
     'latency beyond the headers timeout',
-    { kind: 'latency', latencyMs: 1_500 },
+    { kind: 'latency', latencyMs: 800 },
     'UPSTREAM_TIMEOUT',
     undefined,
   ],
