@@ -3,8 +3,26 @@ import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 
+import {
+  bodyBytes,
+  HTML_PAGE,
+  htmlHeaders,
+  PUBLIC_CACHE_CONTROL,
+  rateLimited,
+  resetMidBody,
+  trickle,
+} from './fault-answers.js';
+import {
+  describeProblems,
+  faultSpecSchema,
+  FaultSpecError,
+  type FaultKind,
+  type FaultSpec,
+} from './fault-spec.js';
 import { errorResponse, jsonResponse, type SandboxResponse } from './http.js';
 import type { SandboxCall, SandboxExchange, SandboxHook } from './sandbox-types.js';
+
+export { FAULT_KINDS, FaultSpecError, type FaultKind, type FaultSpec } from './fault-spec.js';
 
 /**
  * Fault switches for the sandbox: each makes some Pelm answers misbehave the way a real
@@ -12,64 +30,6 @@ import type { SandboxCall, SandboxExchange, SandboxHook } from './sandbox-types.
  * token and to the first N calls. Tests switch them in process; another process (the benchmark)
  * switches them over `POST /_sandbox/faults` with the same JSON spec.
  */
-
-export const FAULT_KINDS = [
-  'latency',
-  'hang',
-  'trickle',
-  'reset-mid-body',
-  'close-keep-alive',
-  'status',
-  'html',
-  'truncated-json',
-  'invalid-json',
-  'rate-limit',
-  'quota',
-  'public-cache',
-] as const;
-
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-const faultSpecSchema = z.strictObject({
-  kind: z.enum(FAULT_KINDS),
-  route: z
-    .string()
-    .regex(/^([A-Z]+ )?\/\S*$/, 'must be "/path" or "METHOD /path"')
-    .optional(),
-  token: z.string().min(1).optional(),
-  times: z.int().min(1).optional(),
-  latencyMs: z.int().min(0).max(600_000).optional(),
-  status: z.int().min(400).max(599).optional(),
-  bodyBytes: z
-    .int()
-    .min(0)
-    .max(16 * 1024 * 1024)
-    .optional(),
-  retryAfterSeconds: z.int().min(0).optional(),
-  retryAfterForm: z.enum(['seconds', 'date']).optional(),
-  bytesPerSecond: z.number().positive().max(1_000_000).optional(),
-});
-
-/**
- * One fault switch. Every field but `kind` narrows or tunes it:
- * - `latency`: waits `latencyMs` (default 1 000) before the normal answer.
- * - `hang`: accepts the request and never sends headers.
- * - `trickle`: sends headers at once, then the real body at `bytesPerSecond` (default 1).
- * - `reset-mid-body`: sends headers and half the real body, then resets the connection.
- * - `close-keep-alive`: closes a kept-alive connection when a further request arrives on it,
- *   without answering, as a server whose keep-alive timer just ran out does.
- * - `status`: answers `status` (default 503) with Pelm's `internal_error` body, or with
- *   `bodyBytes` of filler text when given.
- * - `html`: answers an HTML page (status `status`, default 200) instead of JSON.
- * - `truncated-json`: the real JSON cut in half, as a complete HTTP message.
- * - `invalid-json`: 200 `application/json` that is not JSON.
- * - `rate-limit`: 429, with `Retry-After` of `retryAfterSeconds` when given, written as
- *   delta-seconds or (with `retryAfterForm: 'date'`) as an HTTP date that far ahead.
- * - `quota`: `402 {"error_code":"quota_reached"}`.
- * - `public-cache`: the real answer plus `Cache-Control: public, max-age=300`, to tempt any
- *   layer that honours upstream cache headers.
- */
-export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
 /** A switched-on fault and how often it struck. */
 export interface ActiveFault {
@@ -95,18 +55,9 @@ export interface SocketStats {
   maxOpen: number;
 }
 
-export class FaultSpecError extends Error {
-  override name = 'FaultSpecError';
-}
-
 const DEFAULT_LATENCY_MS = 1_000;
 const DEFAULT_ERROR_STATUS = 503;
 const MAX_RECORDED_HITS = 10_000;
-const HTML_PAGE =
-  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>' +
-  '<body><h1>Bad Gateway</h1><p>The upstream server is not available.</p></body></html>';
-const PUBLIC_CACHE_CONTROL = 'public, max-age=300';
-
 /** Faults acting after the route produced the real answer. */
 const AFTER_ROUTE: ReadonlySet<FaultKind> = new Set([
   'trickle',
@@ -402,71 +353,4 @@ function routeMatches(route: string, call: SandboxCall): boolean {
   return space === -1
     ? call.path === route
     : call.method === route.slice(0, space) && call.path === route.slice(space + 1);
-}
-
-function rateLimited(spec: FaultSpec): SandboxResponse {
-  const response = errorResponse(429, 'rate_limited', 'Too many requests.');
-  const seconds = spec.retryAfterSeconds;
-  if (seconds !== undefined) {
-    response.headers['retry-after'] =
-      spec.retryAfterForm === 'date'
-        ? new Date(Date.now() + seconds * 1_000).toUTCString()
-        : String(seconds);
-  }
-
-  return response;
-}
-
-function htmlHeaders(): Record<string, string> {
-  return { 'content-type': 'text/html; charset=utf-8' };
-}
-
-function bodyBytes(answer: SandboxResponse): Buffer {
-  if (answer.body === null) {
-    return Buffer.alloc(0);
-  }
-
-  return typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-}
-
-/** Headers announcing the whole body, half of it, then a TCP reset. */
-async function resetMidBody(exchange: SandboxExchange, answer: SandboxResponse): Promise<void> {
-  const { response } = exchange;
-  const bytes = bodyBytes(answer);
-  response.writeHead(answer.status, { ...answer.headers, 'content-length': bytes.length });
-  await new Promise<void>((resolve) => {
-    response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => resolve());
-  });
-  exchange.request.socket.resetAndDestroy();
-  response.destroy();
-}
-
-/** Headers at once, then the body a few bytes at a time, until done or the peer leaves. */
-async function trickle(
-  exchange: SandboxExchange,
-  answer: SandboxResponse,
-  bytesPerSecond: number,
-  closing: AbortSignal,
-): Promise<void> {
-  const { response } = exchange;
-  const bytes = bodyBytes(answer);
-  const chunkBytes = Math.max(1, Math.floor(bytesPerSecond / 10));
-  const pauseMs = Math.max(1, Math.round((chunkBytes / bytesPerSecond) * 1_000));
-  response.writeHead(answer.status, { ...answer.headers, 'content-length': bytes.length });
-  for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
-    if (response.destroyed || closing.aborted) {
-      return;
-    }
-
-    response.write(bytes.subarray(offset, offset + chunkBytes));
-    await delay(pauseMs, undefined, { signal: closing }).catch(() => undefined);
-  }
-
-  response.end();
-}
-
-function describeProblems(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join('.') || 'spec'} ${issue.message}`)
-    .join('; ');
 }
