@@ -66,10 +66,6 @@ class Topics {
       listener(message);
     }
   }
-
-  get size(): number {
-    return this.#listeners.size;
-  }
 }
 
 /**

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 
 import { createClient as createWsClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
@@ -12,7 +14,7 @@ import type { SandboxCall } from '../../src/sandbox/sandbox-types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { connectRedisSyncBus } from '../../src/sync/pubsub.js';
 import { SyncService } from '../../src/sync/sync-service.js';
-import { syncLockName } from '../../src/sync/watcher.js';
+import { syncLockName, syncTopic } from '../../src/sync/watcher.js';
 import { createTokenHasher } from '../../src/token-hash.js';
 import { reportMeasure } from '../helpers/measure.js';
 import { startProcess, type RunningProcess } from '../helpers/processes.js';
@@ -79,6 +81,25 @@ describe('start-up with REDIS_URL', () => {
       REDIS_URL,
     );
   });
+
+  it('exits with 1 and that sentence when the gateway is started that way', async () => {
+    const env: Record<string, string | undefined> = { ...process.env, REDIS_URL };
+    delete env['TOKEN_HASH_SECRET'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'Invalid configuration:\n  - TOKEN_HASH_SECRET must be set when REDIS_URL is set (the same value on every instance)\n',
+    );
+  });
 });
 
 describe.runIf(RUN)(`sync watchers sharing Redis${SKIPPED}`, () => {
@@ -113,7 +134,7 @@ describe.runIf(RUN)(`sync watchers sharing Redis${SKIPPED}`, () => {
     return sync;
   }
 
-  it('runs one poll loop for two instances and tells the subscribers of both, names hashed', async () => {
+  it('runs one poll loop for two instances and tells the subscribers of both; lock and topic names hold only a keyed hash', async () => {
     sandbox = await startSandbox({ syncSeconds: 2 });
     const current = sandbox;
     const [first, second] = [await instance(current), await instance(current)];
@@ -134,12 +155,15 @@ describe.runIf(RUN)(`sync watchers sharing Redis${SKIPPED}`, () => {
     ).toBe(true);
     const names = new Redis(REDIS_URL);
     const keys = await names.keys('pelm-graphql:sync:*');
+    const channels = (await names.call('PUBSUB', 'CHANNELS', 'pelm-graphql:sync:*')) as string[];
     names.disconnect();
     await all;
 
     expect(received).toEqual(Array.from({ length: 20 }, () => 'ready'));
     expect(keys.filter((key) => key.includes(token))).toEqual([]);
     expect(keys).toContain(syncLockName(hash(token)));
+    expect(channels.filter((channel) => channel.includes(token))).toEqual([]);
+    expect(channels).toContain(syncTopic(hash(token)));
     const probes = accountProbes(current.calls, token);
     const spanMs = (probes.at(-1)?.receivedAt ?? 0) - (probes[0]?.receivedAt ?? 0);
     expect(probes.length).toBeLessThanOrEqual(Math.floor(spanMs / POLL_MS) + 1);
