@@ -96,6 +96,23 @@ describe('every upstream fault costs the fields that need the failed call, and n
     expect(recovered.body).toEqual({ data: healthy });
   });
 
+  it('a kept-alive connection Pelm closes as it is reused', async () => {
+    await execute(stack.gateway, QUERY);
+    // Whichever call comes on a kept-alive connection finds it closed; without retries it fails.
+    stack.sandbox.faults.add({ kind: 'close-keep-alive', times: 1 });
+    const response = await execute(stack.gateway, QUERY);
+    const failedFields = new Set(response.body.errors?.map((error) => error.path?.at(-1)));
+
+    expect(response.status).toBe(200);
+    expect(stack.sandbox.faults.list()[0]?.hits).toBe(1);
+    expect(new Set(errorCodes(response))).toEqual(new Set(['UPSTREAM_ERROR']));
+    expect(failedFields.size).toBe(1);
+
+    stack.sandbox.faults.clear();
+    await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_AFTER_MS + 50));
+    expect((await execute(stack.gateway, QUERY)).body).toEqual({ data: healthy });
+  });
+
   it('answers the open breaker at once with UPSTREAM_ERROR and retryAfter', async () => {
     stack.sandbox.faults.add({ kind: 'status', status: 503, route: 'GET /bills' });
     await execute(stack.gateway, QUERY);
