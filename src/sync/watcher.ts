@@ -81,6 +81,10 @@ export class Watcher {
   #last: SyncStatus | undefined;
   #failure: SyncFailure | undefined;
   #polling: Promise<void> | undefined;
+  /** Epoch ms before which Pelm asked not to be called again (`Retry-After`). */
+  #quietUntil = 0;
+  /** The answer that asked for that quiet, for a query that finds no status to return. */
+  #throttled: unknown;
 
   constructor(options: WatcherOptions) {
     this.hash = options.hash;
@@ -139,13 +143,18 @@ export class Watcher {
 
   /**
    * For a query asking for the status: a leader probes now unless its last probe is younger
-   * than the shortest poll pause; a follower answers what the leader last published.
+   * than the shortest poll pause or Pelm's `Retry-After` still runs; a follower answers what
+   * the leader last published.
    */
   async wake(): Promise<SyncStatus | SyncFailure | undefined> {
     const last = this.#last;
-    const stale =
-      last === undefined || this.#options.now() - last.checkedAt >= this.#options.backoff.minMs;
-    if (this.leading && stale) {
+    const now = this.#options.now();
+    const stale = last === undefined || now - last.checkedAt >= this.#options.backoff.minMs;
+    if (now < this.#quietUntil && last === undefined) {
+      throw this.#throttled;
+    }
+
+    if (this.leading && stale && now >= this.#quietUntil) {
       await this.#pollNow();
     }
 
@@ -281,6 +290,8 @@ export class Watcher {
     if (outcome.kind === 'transient') {
       this.#attempt += 1;
       const delayMs = Math.max(this.#delayMs(), outcome.retryAfterMs ?? 0);
+      this.#quietUntil = this.#options.now() + (outcome.retryAfterMs ?? 0);
+      this.#throttled = outcome.error;
       this.#options.logger.debug({ watcher: this.hash, delayMs }, 'sync probe failed; waiting');
       this.#schedule(delayMs);
 

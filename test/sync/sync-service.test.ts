@@ -206,6 +206,25 @@ describe('one sync watcher per user', () => {
     await subscription.stop();
   });
 
+  it('lets no status query call Pelm while its Retry-After runs', async () => {
+    const source = new SyncingSource();
+    const throttled = new PelmError('RATE_LIMITED', 'slow down', { retryAfterSeconds: 60 });
+    source.getAccounts = (call) => {
+      source.calls.push({ method: 'getAccounts', call });
+
+      return Promise.reject(throttled);
+    };
+
+    const sync = service(source);
+    const subscription = drain(sync.subscribe('token-a'));
+    expect(await eventually(() => source.calls.length === 1, 1_000)).toBe(true);
+    await delay(3 * POLL_MS);
+
+    await expect(sync.status('token-a')).rejects.toBe(throttled);
+    expect(source.calls).toHaveLength(1);
+    await subscription.stop();
+  });
+
   it('polls between the configured bounds, doubling, with jitter spread around the doubled pause', () => {
     const backoff = { minMs: 1_000, maxMs: 30_000, jitter: 0.5 };
     const middle = () => 0.5;
