@@ -19,10 +19,10 @@ export interface PhasePlan {
 }
 
 export const FULL_PLAN: Omit<PhasePlan, 'connections'> = {
-  warmupMs: 2_000,
+  warmupMs: 1_500,
   countOperations: 30,
-  latencyPhaseMs: 6_000,
-  throughputPhaseMs: 8_000,
+  latencyPhaseMs: 4_000,
+  throughputPhaseMs: 5_000,
 };
 
 export const QUICK_PLAN: Omit<PhasePlan, 'connections'> = {

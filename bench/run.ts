@@ -186,7 +186,7 @@ async function runScenario(scenario: Scenario, upstream: Upstream): Promise<Scen
 }
 
 /** Shortest time one concurrency-1 request can take, to size how many cold users to prime. */
-const FASTEST_REQUEST_MS = 15;
+const FASTEST_REQUEST_MS = 20;
 
 /** Reads the scenario's cold users straight from the sandbox (see `Scenario.sandboxPrime`). */
 async function primeSandbox(scenario: Scenario, upstream: Upstream): Promise<void> {

@@ -26,7 +26,7 @@ export const FULL_SUBSCRIPTION_PLAN: SubscriptionPlan = {
   subscriptions: 10_000,
   users: 100,
   openConcurrency: 200,
-  observeMs: 30_000,
+  observeMs: 15_000,
 };
 
 export const QUICK_SUBSCRIPTION_PLAN: SubscriptionPlan = {
