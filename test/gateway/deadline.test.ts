@@ -101,7 +101,7 @@ async function expectRecovery(stack: Stack): Promise<void> {
 
 describe.concurrent('a hung or trickling upstream costs one field, not the whole request', () => {
   it('cuts intervals that send no headers at the headers timeout', async () => {
-    const stack = await stackWith({ headersTimeoutMs: 800, bodyTimeoutMs: 800 });
+    const stack = await stackWith({ headersTimeoutMs: 1_500, bodyTimeoutMs: 1_500 });
     try {
       await expectIntervalsCutAtDeadline(stack, { kind: 'hang', route: 'GET /intervals' });
       await expectRecovery(stack);
@@ -121,7 +121,7 @@ describe.concurrent('a hung or trickling upstream costs one field, not the whole
   });
 
   it('cuts intervals whose body trickles in at the request deadline', async () => {
-    const stack = await stackWith({ headersTimeoutMs: 800, bodyTimeoutMs: 800 });
+    const stack = await stackWith({ headersTimeoutMs: 1_500, bodyTimeoutMs: 1_500 });
     try {
       await expectIntervalsCutAtDeadline(stack, {
         kind: 'trickle',

@@ -32,12 +32,15 @@ beforeAll(async () => {
     client: {
       retry: false,
       breaker: { failureThreshold: 1, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
-      headersTimeoutMs: 300,
-      bodyTimeoutMs: 300,
-      requestTimeoutMs: 600,
+      // Generous enough for a cold sandbox on a loaded machine, short enough to keep rows quick.
+      headersTimeoutMs: 1_000,
+      bodyTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
     },
   });
-  healthy = (await execute(stack.gateway, QUERY)).body.data as Answer;
+  const first = await execute(stack.gateway, QUERY);
+  expect(first.body.errors).toBeUndefined();
+  healthy = first.body.data as Answer;
 });
 afterAll(async () => {
   await stack.close();
@@ -51,7 +54,7 @@ beforeEach(() => {
 const FAULTS: Array<[string, Omit<FaultSpec, 'route'>, string, number | undefined]> = [
   [
     'latency beyond the headers timeout',
-    { kind: 'latency', latencyMs: 800 },
+    { kind: 'latency', latencyMs: 1_500 },
     'UPSTREAM_TIMEOUT',
     undefined,
   ],
