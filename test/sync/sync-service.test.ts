@@ -107,8 +107,9 @@ describe('one sync watcher per user', () => {
     await delay(10 * POLL_MS);
 
     expect(sync.stats()).toEqual({ watchers: 1, leading: 1, subscribers: 100 });
-    // Ten intervals: at most eleven probes of one loop, one call each while accounts sync.
-    expect(source.calls.length).toBeGreaterThanOrEqual(8);
+    // Ten intervals: at most eleven probes of one loop, one call each while accounts sync (a
+    // busy machine may fire fewer; a second loop would make more).
+    expect(source.calls.length).toBeGreaterThanOrEqual(3);
     expect(source.calls.length).toBeLessThanOrEqual(11);
 
     await Promise.all(subscriptions.map((subscription) => subscription.stop()));
