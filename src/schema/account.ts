@@ -4,7 +4,13 @@ import type { Loaders } from '../loaders.js';
 import type { PelmAccount, PelmMeter } from '../pelm/types.js';
 import { BillRef, selectBills } from './bill.js';
 import { builder } from './builder.js';
-import { IntervalRef, loadIntervals, MeterTypeEnum } from './interval.js';
+import {
+  intervalRangeArgs,
+  IntervalRef,
+  IntervalSeriesRef,
+  loadSummedIntervals,
+  MeterTypeEnum,
+} from './interval.js';
 import { EmissionsUnitEnum, EnergyUnitEnum, emissionsUnit, energyUnit } from './units.js';
 
 export const AccountRef = builder.objectRef<PelmAccount>('Account');
@@ -22,15 +28,27 @@ MeterRef.implement({
       description:
         'Usage intervals of this meter with `start` in `[from, to)`. Without dates Pelm answers ' +
         'its default window (the last two months).',
-      args: {
-        from: t.arg({ type: 'DateTime', required: false, description: 'First instant included.' }),
-        to: t.arg({ type: 'DateTime', required: false, description: 'First instant excluded.' }),
-      },
+      args: intervalRangeArgs,
       resolve: (meter, args, context) =>
-        loadIntervals(loadersOf(context), null, { ...args, meterId: meter.id }),
+        loadSummedIntervals(loadersOf(context), null, { ...args, meterId: meter.id }),
+    }),
+    intervalSeries: t.field({
+      type: IntervalSeriesRef,
+      nullable: true,
+      description:
+        'The same intervals as `intervals`, as parallel lists: lighter for charts and long ranges.',
+      args: intervalRangeArgs,
+      resolve: (meter, args, context) =>
+        loadSummedIntervals(loadersOf(context), null, { ...args, meterId: meter.id }),
     }),
   }),
 });
+
+const accountIntervalArgs = builder.args((t) => ({
+  type: t.field({ type: MeterTypeEnum, required: false, description: 'Which service.' }),
+  meterId: t.id({ required: false, description: 'One meter instead of a type.' }),
+  ...intervalRangeArgs,
+}));
 
 AccountRef.implement({
   description: 'One utility account of the user, usually one property.',
@@ -108,13 +126,18 @@ AccountRef.implement({
         'Usage intervals with `start` in `[from, to)`, for one meter type (or one meter). ' +
         'Without dates Pelm answers its default window (the last two months). Long ranges ' +
         'are fetched in windows of 60 days and merged.',
-      args: {
-        type: t.arg({ type: MeterTypeEnum, required: false, description: 'Which service.' }),
-        meterId: t.arg.id({ required: false, description: 'One meter instead of a type.' }),
-        from: t.arg({ type: 'DateTime', required: false, description: 'First instant included.' }),
-        to: t.arg({ type: 'DateTime', required: false, description: 'First instant excluded.' }),
-      },
-      resolve: (account, args, context) => loadIntervals(loadersOf(context), account.id, args),
+      args: accountIntervalArgs,
+      resolve: (account, args, context) =>
+        loadSummedIntervals(loadersOf(context), account.id, args),
+    }),
+    intervalSeries: t.field({
+      type: IntervalSeriesRef,
+      nullable: true,
+      description:
+        'The same intervals as `intervals`, as parallel lists: lighter for charts and long ranges.',
+      args: accountIntervalArgs,
+      resolve: (account, args, context) =>
+        loadSummedIntervals(loadersOf(context), account.id, args),
     }),
   }),
 });

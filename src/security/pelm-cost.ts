@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 
 import { MAX_WINDOW_SECONDS } from '../schema/interval.js';
+import { type Resolution, SHORTEST_BUCKET_SECONDS } from '../schema/resolution.js';
 
 /**
  * How a query is priced before it runs. Pelm bills per call and caps calls per plan, and a
@@ -257,23 +258,37 @@ class SelectionPricer {
       case 'Account.meters':
         return { calls: 0, points: 0, fanOut: model.assumedMeters };
       case 'Account.intervals':
-        return this.#intervalsPrice(args, args['type'] === 'GAS' ? GAS_STEP_SECONDS : undefined);
+      case 'Account.intervalSeries':
       case 'Meter.intervals':
-        return this.#intervalsPrice(args, undefined);
+      case 'Meter.intervalSeries': {
+        const price = this.#intervalsPrice(args, args['type'] === 'GAS');
+
+        // A series is one object whatever its length: its lists are leaves, priced above.
+        return coordinate.endsWith('Series') ? { ...price, fanOut: 1 } : price;
+      }
+
       default:
         return { calls: 0, points: 0, fanOut: 1 };
     }
   }
 
-  /** One call per 60-day window, one point per reading (15-minute unless it is gas). */
-  #intervalsPrice(args: Arguments, stepSeconds = ELECTRIC_STEP_SECONDS): FieldPrice {
+  /**
+   * One call per 60-day window, one point per interval returned: a reading (15-minute unless it
+   * is gas), or an hour, day or month of them with a `resolution`.
+   */
+  #intervalsPrice(args: Arguments, gas: boolean): FieldPrice {
     const to = typeof args['to'] === 'number' ? args['to'] : this.#nowSeconds;
     const from = typeof args['from'] === 'number' ? args['from'] : to - DEFAULT_SPAN_SECONDS;
     if (from >= to) {
       return { calls: 0, points: 0, fanOut: 0 };
     }
 
-    const readings = Math.ceil((to - from) / stepSeconds);
+    const resolution = (args['resolution'] ?? 'AS_RECORDED') as Resolution;
+    const step = Math.max(
+      gas ? GAS_STEP_SECONDS : ELECTRIC_STEP_SECONDS,
+      SHORTEST_BUCKET_SECONDS[resolution],
+    );
+    const readings = Math.ceil((to - from) / step);
 
     return { calls: windowCount(from, to), points: readings, fanOut: readings };
   }

@@ -308,6 +308,35 @@ describe('the Pelm cost limit', () => {
     expect(stack.calls()).toEqual([]);
   });
 
+  it('prices summed and compact intervals by the calls they need and the items they return', () => {
+    const year = 'from: "2023-07-01T00:00:00Z", to: "2024-07-01T00:00:00Z"';
+    const price = (field: string) =>
+      estimatePelmCost(schema, parse(`{ user { accounts(ids: ["a"]) { ${field} } } }`));
+
+    // Seven 60-day windows whatever the shape; 366 days bound 367 buckets of at least 23 hours.
+    expect(price(`intervals(type: ELECTRIC, ${year}) { usage }`)).toEqual({
+      calls: 8,
+      points: 35_137,
+      cost: 43_137,
+    });
+    expect(price(`intervals(type: ELECTRIC, ${year}, resolution: DAY) { usage }`)).toEqual({
+      calls: 8,
+      points: 383,
+      cost: 8_383,
+    });
+    // A series is one object: its lists are leaves, priced by the readings behind them.
+    expect(price(`intervalSeries(type: ELECTRIC, ${year}) { usage }`)).toEqual({
+      calls: 8,
+      points: 35_137,
+      cost: 43_137,
+    });
+    // Summing saves the answer's size, not Pelm's calls: ten years of days is still 61 windows.
+    const decade = 'from: "2014-07-01T00:00:00Z", to: "2024-07-01T00:00:00Z"';
+    expect(price(`intervals(type: ELECTRIC, ${decade}, resolution: DAY) { usage }`)?.calls).toBe(
+      62,
+    );
+  });
+
   it('prices a fragment spread twice as twice the work, and a cycle as nothing more', () => {
     const once = estimatePelmCost(
       schema,
