@@ -34,7 +34,8 @@ import { evaluateTargets, subscriptionTargets } from './targets.js';
  *
  * Options: --quick (a few seconds per scenario), --latency-ms=<n> (sandbox added latency,
  * default 20), --connections=<n> (throughput concurrency, default 32), --only=<id,…> (scenario
- * ids: headline-cold, headline-warm, month, year, sse), --out=<dir> (default bench/results).
+ * ids: headline-cold, headline-warm, month, year, year-day, year-series, sse), --out=<dir>
+ * (default bench/results).
  */
 
 const DEFAULT_LATENCY_MS = 20;

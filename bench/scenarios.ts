@@ -27,6 +27,18 @@ export const YEAR_QUERY =
   `{ user { accounts { id ` +
   `intervals(type: ELECTRIC, from: "${YEAR.from}", to: "${YEAR.to}") { start usage } } } }`;
 
+/** The same year summed per Pacific day: 365 interval objects. */
+export const YEAR_DAYS_QUERY =
+  `{ user { accounts { id ` +
+  `intervals(type: ELECTRIC, from: "${YEAR.from}", to: "${YEAR.to}", resolution: DAY) ` +
+  `{ start usage } } } }`;
+
+/** The same year in the compact form: a start, a step and one list of 35,040 numbers. */
+export const YEAR_SERIES_QUERY =
+  `{ user { accounts { id ` +
+  `intervalSeries(type: ELECTRIC, from: "${YEAR.from}", to: "${YEAR.to}") ` +
+  `{ start stepSeconds usage } } } }`;
+
 export function epochSeconds(time: string): number {
   return Math.floor(Date.parse(time) / 1000);
 }
@@ -199,5 +211,30 @@ export const SCENARIOS: readonly Scenario[] = [
     tokens: () => yearPool,
     prime: yearPool.tokens,
     lines: ['gateway', 'naive'],
+  },
+  {
+    id: 'year-day',
+    title:
+      '3. the same year summed per day (365 objects), 8 users read before, sandbox at 0 ms, ' +
+      '4 connections',
+    query: YEAR_DAYS_QUERY,
+    sandbox: 'zero',
+    connections: 4,
+    tokens: () => yearPool,
+    prime: yearPool.tokens,
+    // The naive server has no `resolution`: summing is the gateway's own.
+    lines: ['gateway'],
+  },
+  {
+    id: 'year-series',
+    title:
+      '3. the same year as an intervalSeries (start, step and 35,040 numbers), 8 users read ' +
+      'before, sandbox at 0 ms, 4 connections',
+    query: YEAR_SERIES_QUERY,
+    sandbox: 'zero',
+    connections: 4,
+    tokens: () => yearPool,
+    prime: yearPool.tokens,
+    lines: ['gateway'],
   },
 ];

@@ -13,6 +13,8 @@ export const WARM_THROUGHPUT_FACTOR = 3;
 export const MONTH_CPU_MS = 5;
 /** Gateway CPU per request for a year of 15-minute intervals as objects (35,040). */
 export const YEAR_CPU_MS = 30;
+/** Gateway CPU per request for the same year summed per day, or as a compact series. */
+export const YEAR_COMPACT_CPU_MS = 10;
 /** Gateway RSS per open `dataReady` subscription, in KB (1,000 bytes). */
 export const SUBSCRIPTION_KB = 10;
 
@@ -100,6 +102,12 @@ export function evaluateTargets(
 
   targets.push(cpuTarget(find, 'month', 'Headline + month (8,640 intervals)', MONTH_CPU_MS));
   targets.push(cpuTarget(find, 'year', 'Year of 15-min intervals, objects (35,040)', YEAR_CPU_MS));
+  targets.push(
+    cpuTarget(find, 'year-day', 'Year of 15-min intervals, summed per day', YEAR_COMPACT_CPU_MS),
+  );
+  targets.push(
+    cpuTarget(find, 'year-series', 'Year of 15-min intervals, compact series', YEAR_COMPACT_CPU_MS),
+  );
 
   return [...targets, ...extra];
 }

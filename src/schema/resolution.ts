@@ -68,97 +68,95 @@ export function sumByResolution(
 
   const bucketFor = bucketOf[resolution];
   const summed: SummedInterval[] = [];
+  // The readings `first` to `index - 1` belong to `bucket`.
   let bucket: Bucket | undefined;
-  let members: PelmInterval[] = [];
-  const flush = () => {
-    if (bucket !== undefined && members.length > 0) {
-      summed.push(sumBucket(bucket, members));
+  let first = 0;
+  const flush = (index: number) => {
+    if (bucket !== undefined && index > first) {
+      summed.push(sumBucket(bucket, intervals, first, index));
     }
 
-    members = [];
+    first = index;
   };
 
-  for (const interval of intervals) {
+  for (let index = 0; index < intervals.length; index++) {
+    const interval = intervals[index] as PelmInterval;
     if (bucket === undefined || interval.start < bucket.start || interval.start >= bucket.end) {
-      flush();
+      flush(index);
       bucket = bucketFor(interval.start);
     }
 
     if (interval.end > bucket.end) {
-      flush();
+      flush(index);
       summed.push(interval);
       bucket = undefined;
-      continue;
+      first = index + 1;
     }
-
-    members.push(interval);
   }
 
-  flush();
+  flush(intervals.length);
 
   return summed;
 }
 
-function sumBucket(bucket: Bucket, members: readonly PelmInterval[]): SummedInterval {
-  const usage = members.map((member) => member.usage);
-  const emissions: number[] = [];
-  for (const member of members) {
-    if (member.ghgEmissions !== null) {
-      emissions.push(member.ghgEmissions);
-    }
-  }
-
+/** The sum of readings `first` to `end - 1`, which all fall in `bucket`. */
+function sumBucket(
+  bucket: Bucket,
+  intervals: readonly PelmInterval[],
+  first: number,
+  end: number,
+): SummedInterval {
   return {
     start: bucket.start,
     end: bucket.end,
-    usage: sumExactly(usage),
-    ghgEmissions: emissions.length === 0 ? null : sumExactly(emissions),
-    readings: members.length,
+    usage: sumField(intervals, first, end, 'usage') ?? 0,
+    ghgEmissions: sumField(intervals, first, end, 'ghgEmissions'),
+    readings: end - first,
   };
 }
 
-/** Most decimal places a value may have for `sumExactly` to add it as an integer. */
-const MAX_EXACT_DECIMALS = 6;
+/** Adds `field` of readings `first` to `end - 1`, skipping nulls; null when all are null. */
+function sumField(
+  intervals: readonly PelmInterval[],
+  first: number,
+  end: number,
+  field: 'usage' | 'ghgEmissions',
+): number | null {
+  const values: number[] = [];
+  for (let index = first; index < end; index++) {
+    const value = (intervals[index] as PelmInterval)[field];
+    if (value !== null) {
+      values.push(value);
+    }
+  }
+
+  return values.length === 0 ? null : sumExactly(values);
+}
+
+/** Readings with at most this many decimals are added exactly, as integers of that unit. */
+const EXACT_SCALE = 1_000_000;
 
 /**
  * Adds numbers without the drift of repeated floating-point addition. Meter readings carry a
- * few decimals (`4.8628` kWh): when every value has at most six, they are added as integers of
- * that many decimals, so 96 readings sum to the decimal a person would get by hand (never
+ * few decimals (`4.8628` kWh): when every value has at most six, they are added as whole
+ * millionths, so 96 readings sum to the decimal a person would get by hand (never
  * `12.345600000000001`). Values with more digits (Pelm's emissions carry all 17) are added with
  * Neumaier's compensated summation, whose error does not grow with the count.
  */
 export function sumExactly(values: readonly number[]): number {
-  let decimals = 0;
+  let units = 0;
   for (const value of values) {
-    const places = decimalPlaces(value);
-    if (places === undefined) {
+    const scaled = value * EXACT_SCALE;
+    const whole = Math.round(scaled);
+    // `4.8628 * 1e6` is 4862800.000000001: whole up to the last bits of the product.
+    if (Math.abs(scaled - whole) > Math.abs(scaled) * Number.EPSILON * 4) {
       return compensatedSum(values);
     }
 
-    decimals = Math.max(decimals, places);
+    units += whole;
   }
 
-  const scale = 10 ** decimals;
-  let units = 0;
-  for (const value of values) {
-    units += Math.round(value * scale);
-  }
-
-  return Number.isSafeInteger(units) ? units / scale : compensatedSum(values);
-}
-
-/** The fewest decimals (up to six) that write `value`, or `undefined` when it needs more. */
-function decimalPlaces(value: number): number | undefined {
-  let scale = 1;
-  for (let places = 0; places <= MAX_EXACT_DECIMALS; places++, scale *= 10) {
-    const scaled = value * scale;
-    // `4.8628 * 10_000` is 48627.99999999999: a whole number up to the last bits of the product.
-    if (Math.abs(scaled - Math.round(scaled)) <= Math.abs(scaled) * Number.EPSILON * 4) {
-      return places;
-    }
-  }
-
-  return undefined;
+  return Number.isSafeInteger(units) ? units / EXACT_SCALE : compensatedSum(values);
 }
 
 function compensatedSum(values: readonly number[]): number {

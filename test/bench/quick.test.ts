@@ -61,6 +61,8 @@ describe.runIf(inCi)('npm run bench -- --quick', () => {
       'headline-warm-throughput',
       'month-cpu',
       'year-cpu',
+      'year-day-cpu',
+      'year-series-cpu',
       'sse-memory',
       'sse-one-loop',
     ]);
@@ -75,6 +77,8 @@ describe.runIf(inCi)('npm run bench -- --quick', () => {
     expect(calls('headline-warm')).toEqual({ gateway: 0, naive: 4 });
     expect(calls('month')).toEqual({ gateway: 0, naive: 7, direct: 7 });
     expect(calls('year')).toEqual({ gateway: 0, naive: 2 });
+    expect(calls('year-day')).toEqual({ gateway: 0 });
+    expect(calls('year-series')).toEqual({ gateway: 0 });
   });
 
   it('answers every request of every scenario without an error', () => {
