@@ -8,8 +8,9 @@ import type { Logger } from './logger.js';
 import type { PelmSource } from './pelm/source.js';
 import { useSseHeaders } from './sse-headers.js';
 import { SyncService } from './sync/sync-service.js';
-import { schema } from './schema/index.js';
+import { executionSchema, schema } from './schema/index.js';
 import { createSecurity, type SecurityOptions } from './security/create-security.js';
+import { useExecutionSchema } from './use-execution-schema.js';
 import { useUpstreamScope } from './use-upstream-scope.js';
 
 export interface GatewayOptions {
@@ -95,7 +96,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    plugins: [useGraphiQLAssets(), ...security.plugins, useSseHeaders(), useUpstreamScope()],
+    plugins: [
+      useGraphiQLAssets(),
+      ...security.plugins,
+      useSseHeaders(),
+      useUpstreamScope(),
+      // Last, so every plugin before it prices and checks against the public schema.
+      useExecutionSchema(executionSchema),
+    ],
     cors: security.cors,
     batching: security.batching,
     maxRequestBodySize: security.maxRequestBodySize,

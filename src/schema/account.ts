@@ -3,6 +3,7 @@ import { badUserInputError, unauthenticatedError } from '../errors.js';
 import type { Loaders } from '../loaders.js';
 import type { PelmAccount, PelmMeter } from '../pelm/types.js';
 import { BillRef, selectBills } from './bill.js';
+import { projectedList } from './projected-lists.js';
 import { builder } from './builder.js';
 import {
   intervalRangeArgs,
@@ -25,6 +26,7 @@ MeterRef.implement({
     intervals: t.field({
       type: [IntervalRef],
       nullable: true,
+      extensions: projectedList,
       description:
         'Usage intervals of this meter with `start` in `[from, to)`. Without dates Pelm answers ' +
         'its default window (the last two months).',
@@ -122,6 +124,7 @@ AccountRef.implement({
     intervals: t.field({
       type: [IntervalRef],
       nullable: true,
+      extensions: projectedList,
       description:
         'Usage intervals with `start` in `[from, to)`, for one meter type (or one meter). ' +
         'Without dates Pelm answers its default window (the last two months). Long ranges ' +
