@@ -39,35 +39,44 @@ export function intervalsKey(query: IntervalsQuery): string {
 }
 
 export function createLoaders(source: PelmSource, call: PelmCallOptions): Loaders {
-  // A thrown batch makes DataLoader forget the key, and the next field of the same request would
-  // ask Pelm again; a failure returned as the value is kept and shared for the request.
-  const accounts = new DataLoader<typeof ALL, PelmAccount[]>((keys) =>
-    settleEach(keys, () => source.getAccounts(call)),
-  );
-  const billGroups = new DataLoader<typeof ALL, PelmBillGroups>((keys) =>
-    settleEach(keys, () => source.getBills(call)),
-  );
-  const intervals = new DataLoader<IntervalsQuery, PelmIntervals, string>(
-    (queries) => settleEach(queries, (query) => source.getIntervals(call, query)),
-    { cacheKeyFn: intervalsKey },
-  );
-  const users = new DataLoader<string, PelmUser>((userIds) =>
-    settleEach(userIds, (userId) => source.getUser(call, userId)),
-  );
+  // Built on first use: a subscription's context, and a request refused before it reads Pelm,
+  // never pay for the four loaders.
+  let built: ReturnType<typeof buildLoaders> | undefined;
+  const loaders = () => (built ??= buildLoaders(source, call));
 
   return {
-    accounts: () => accounts.load(ALL),
-    billGroups: () => billGroups.load(ALL),
+    accounts: () => loaders().accounts.load(ALL),
+    billGroups: () => loaders().billGroups.load(ALL),
     async bills(accountId) {
-      const group = (await billGroups.load(ALL)).get(accountId);
+      const group = (await loaders().billGroups.load(ALL)).get(accountId);
       if (group instanceof Error) {
         throw group;
       }
 
       return group ?? [];
     },
-    intervals: (query) => intervals.load(query),
-    user: (userId) => users.load(userId),
+    intervals: (query) => loaders().intervals.load(query),
+    user: (userId) => loaders().users.load(userId),
+  };
+}
+
+function buildLoaders(source: PelmSource, call: PelmCallOptions) {
+  // A thrown batch makes DataLoader forget the key, and the next field of the same request would
+  // ask Pelm again; a failure returned as the value is kept and shared for the request.
+  return {
+    accounts: new DataLoader<typeof ALL, PelmAccount[]>((keys) =>
+      settleEach(keys, () => source.getAccounts(call)),
+    ),
+    billGroups: new DataLoader<typeof ALL, PelmBillGroups>((keys) =>
+      settleEach(keys, () => source.getBills(call)),
+    ),
+    intervals: new DataLoader<IntervalsQuery, PelmIntervals, string>(
+      (queries) => settleEach(queries, (query) => source.getIntervals(call, query)),
+      { cacheKeyFn: intervalsKey },
+    ),
+    users: new DataLoader<string, PelmUser>((userIds) =>
+      settleEach(userIds, (userId) => source.getUser(call, userId)),
+    ),
   };
 }
 
