@@ -3,6 +3,7 @@ import type { Loaders } from '../loaders.js';
 import type { IntervalsQuery } from '../pelm/source.js';
 import type { EpochSeconds, MeterType, PelmInterval } from '../pelm/types.js';
 import { builder } from './builder.js';
+import { projectedList } from './projected-lists.js';
 import { type Resolution, type SummedInterval, sumByResolution } from './resolution.js';
 
 export const MeterTypeEnum = builder.enumType('MeterType', {
@@ -100,21 +101,25 @@ IntervalSeriesRef.implement({
     }),
     starts: t.field({
       type: ['DateTime'],
+      extensions: projectedList,
       description: 'Start of each interval.',
       resolve: (series) => series.map((interval) => interval.start),
     }),
     ends: t.field({
       type: ['DateTime'],
+      extensions: projectedList,
       description: 'End of each interval (excluded).',
       resolve: (series) => series.map((interval) => interval.end),
     }),
     usage: t.floatList({
+      extensions: projectedList,
       description: 'Energy used in each interval, in the account’s unit for the meter type.',
       resolve: (series) => series.map((interval) => interval.usage),
     }),
     ghgEmissions: t.field({
       type: t.listRef('Float', { nullable: true }),
       nullable: true,
+      extensions: projectedList,
       description:
         'Emissions of each interval in kg CO2e, null where Pelm has none; the whole list is ' +
         'null when no interval has emissions.',
@@ -124,6 +129,7 @@ IntervalSeriesRef.implement({
           : null,
     }),
     readings: t.intList({
+      extensions: projectedList,
       description: 'How many of the meter’s readings each interval sums (1 as recorded).',
       resolve: (series) => series.map((interval) => interval.readings ?? 1),
     }),
@@ -255,10 +261,30 @@ export function splitWindow(
   return windows;
 }
 
-/** Concatenates windows in time order, dropping a reading that two windows both returned. */
+/**
+ * Concatenates windows in time order, dropping a reading that two windows both returned. Windows
+ * that follow each other cleanly (the usual case) are joined in one copy.
+ */
 function mergeByStart(parts: PelmInterval[][]): PelmInterval[] {
-  const merged: PelmInterval[] = [];
   let last = Number.NEGATIVE_INFINITY;
+  let ordered = true;
+  for (const part of parts) {
+    const first = part[0];
+    if (first !== undefined && first.start <= last) {
+      ordered = false;
+      break;
+    }
+
+    last = part.at(-1)?.start ?? last;
+  }
+
+  if (ordered) {
+    // `concat` copies packed arrays in bulk; `flat` walks them item by item, 15 times slower.
+    return ([] as PelmInterval[]).concat(...parts);
+  }
+
+  const merged: PelmInterval[] = [];
+  last = Number.NEGATIVE_INFINITY;
   for (const part of parts) {
     for (const interval of part) {
       if (interval.start > last) {

@@ -19,9 +19,10 @@ import {
 } from 'graphql';
 
 /**
- * Field extension marking a list of objects whose fields are all plain leaves (scalars and enums
- * without arguments), such as `Account.intervals`. Such a list is projected in one pass instead
- * of being completed field by field by the executor (see `createExecutionSchema`).
+ * Field extension marking a long list that is answered in one pass instead of being completed
+ * item by item by the executor (see `createExecutionSchema`): a list of objects whose fields are
+ * all plain leaves (scalars and enums without arguments), such as `Account.intervals`, or a list
+ * of scalars, such as `IntervalSeries.usage`.
  */
 export const PROJECTED_LIST = 'pelmProjectedList';
 
@@ -47,7 +48,8 @@ interface Column {
  * rows: the subfields the query selects are collected once per selection (aliases, fragments,
  * `@skip` and `@include` as the executor would), then every item becomes one plain object whose
  * keys come in the executor's order, each value read by the field's own resolver and serialised
- * by its own type.
+ * by its own type. A marked list of scalars is serialised by its item type in one loop, which
+ * spares the executor's per-item completion (35,040 of them for a year of `usage`).
  *
  * Behaviour the executor has that this keeps: nullability of the list and its items, the
  * error path of the list field. What it does not keep: a subfield resolver sees the list field's
@@ -79,54 +81,90 @@ function projectField(
   schema: GraphQLSchema,
   rows: GraphQLScalarType,
 ): GraphQLFieldConfig<unknown, unknown> {
-  const listType = isNonNullType(field.type) ? field.type.ofType : field.type;
+  const listType = getNullable(field.type);
   const itemWrapped = isListType(listType) ? listType.ofType : undefined;
   const itemType = itemWrapped === undefined ? undefined : getNamedType(itemWrapped);
-  if (
-    itemWrapped === undefined ||
-    !isObjectType(itemType) ||
-    isListType(getNullable(itemWrapped))
-  ) {
+  if (itemWrapped === undefined || itemType === undefined || isListType(getNullable(itemWrapped))) {
     throw new Error(
-      `${coordinate} is marked as a projected list but is not a list of objects. Mark only ` +
-        'fields of type [SomeObject] whose object fields are all scalars or enums.',
+      `${coordinate} is marked as a projected list but is not a list of objects or leaves. ` +
+        'Mark only fields of type [SomeObject] (whose fields are all scalars or enums) or ' +
+        '[SomeScalar].',
     );
   }
 
-  // The public schema's own type, so fragments and directives are judged against what the
-  // client's query was validated with.
-  const publicItemType = schema.getType(itemType.name) as GraphQLObjectType;
-  verifyLeafObject(publicItemType, coordinate);
   const itemsNonNull = isNonNullType(itemWrapped);
+  const finish = isLeafType(itemType)
+    ? leafList(itemType, itemsNonNull)
+    : objectList(
+        schema,
+        schema.getType(itemType.name) as GraphQLObjectType,
+        coordinate,
+        itemsNonNull,
+      );
   const resolve = field.resolve ?? defaultFieldResolver;
-  const plans = new WeakMap<Map<string, FieldNode[]>, Column[]>();
-
-  const resolveRows: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
-    const selected = collectSubFields(
-      schema,
-      info.fragments,
-      info.variableValues,
-      publicItemType,
-      info.fieldNodes as FieldNode[],
-    ).fields;
-    let columns = plans.get(selected);
-    if (columns === undefined) {
-      columns = planColumns(publicItemType, selected);
-      plans.set(selected, columns);
-    }
-
-    const plan = columns;
-    const items = resolve(source, args, context, info);
-
-    return isPromiseLike(items)
-      ? Promise.resolve(items).then((list) => toRows(list, plan, itemsNonNull, context, info))
-      : toRows(items, plan, itemsNonNull, context, info);
-  };
 
   return {
     ...field,
     type: isNonNullType(field.type) ? new GraphQLNonNull(rows) : rows,
-    resolve: resolveRows,
+    resolve: (source, args, context, info) => {
+      const items = resolve(source, args, context, info);
+
+      return isPromiseLike(items)
+        ? Promise.resolve(items).then((list) => finish(list, context, info))
+        : finish(items, context, info);
+    },
+  };
+}
+
+/** Turns what the field's own resolver answered into the finished JSON value. */
+type Finish = (items: unknown, context: unknown, info: GraphQLResolveInfo) => unknown[] | null;
+
+/** A list of scalars: each item serialised by the item type in one loop. */
+function leafList(type: GraphQLLeafType, itemsNonNull: boolean): Finish {
+  return (items, _context, info) =>
+    mapItems(items, itemsNonNull, info, (item) => type.serialize(item));
+}
+
+/** A list of flat objects: each item becomes one plain object holding the selected keys. */
+function objectList(
+  schema: GraphQLSchema,
+  // The public schema's own type, so fragments and directives are judged against what the
+  // client's query was validated with.
+  type: GraphQLObjectType,
+  coordinate: string,
+  itemsNonNull: boolean,
+): Finish {
+  if (!isObjectType(type)) {
+    throw new Error(`${coordinate} is marked as a projected list of an abstract type.`);
+  }
+
+  verifyLeafObject(type, coordinate);
+  const plans = new WeakMap<Map<string, FieldNode[]>, Column[]>();
+
+  return (items, context, info) => {
+    const selected = collectSubFields(
+      schema,
+      info.fragments,
+      info.variableValues,
+      type,
+      info.fieldNodes as FieldNode[],
+    ).fields;
+    let columns = plans.get(selected);
+    if (columns === undefined) {
+      columns = planColumns(type, selected);
+      plans.set(selected, columns);
+    }
+
+    const plan = columns;
+
+    return mapItems(items, itemsNonNull, info, (item) => {
+      const row: Record<string, unknown> = {};
+      for (const column of plan) {
+        row[column.key] = column.read(item, context, info);
+      }
+
+      return row;
+    });
   };
 }
 
@@ -216,12 +254,11 @@ function leafReader(
   };
 }
 
-function toRows(
+function mapItems(
   items: unknown,
-  columns: readonly Column[],
   itemsNonNull: boolean,
-  context: unknown,
   info: GraphQLResolveInfo,
+  map: (item: unknown) => unknown,
 ): unknown[] | null {
   if (items === null || items === undefined) {
     return null;
@@ -231,7 +268,7 @@ function toRows(
     throw new Error(`${info.parentType.name}.${info.fieldName} resolved to something not a list.`);
   }
 
-  const rows: unknown[] = new Array(items.length);
+  const mapped: unknown[] = new Array(items.length);
   for (let index = 0; index < items.length; index += 1) {
     const item: unknown = items[index];
     if (item === null || item === undefined) {
@@ -241,19 +278,13 @@ function toRows(
         );
       }
 
-      rows[index] = null;
-      continue;
+      mapped[index] = null;
+    } else {
+      mapped[index] = map(item);
     }
-
-    const row: Record<string, unknown> = {};
-    for (const column of columns) {
-      row[column.key] = column.read(item, context, info);
-    }
-
-    rows[index] = row;
   }
 
-  return rows;
+  return mapped;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -71,6 +71,16 @@ const QUERIES: Record<string, string> = {
         }
       } }
     }`,
+  'series of every kind': /* GraphQL */ `
+    query ($skip: Boolean!) {
+      user { accounts { id
+        intervalSeries(type: ELECTRIC, ${DAY}) {
+          count start end stepSeconds starts ends usage ghgEmissions readings
+          again: usage @skip(if: $skip)
+        }
+        daily: intervalSeries(type: GAS, ${DAY}, resolution: DAY) { starts usage ghgEmissions }
+      } }
+    }`,
   'meter intervals': /* GraphQL */ `
     query ($skip: Boolean!) {
       user { accounts { meters { id
@@ -87,6 +97,7 @@ describe('intervals answered by projection', () => {
       'ProjectedRows',
       'ProjectedRows',
     ]);
+    expect(typeOf('IntervalSeries', 'usage')).toBe('ProjectedRows!');
   });
 
   for (const [name, query] of Object.entries(QUERIES)) {

@@ -82,6 +82,26 @@ function testSchema(): GraphQLSchema {
           extensions: projectedList,
           resolve: () => [rows(1)[0], null, rows(2)[1]],
         },
+        values: {
+          type: new GraphQLList(new GraphQLNonNull(GraphQLFloat)),
+          extensions: projectedList,
+          resolve: () => [0.5, 1, 1234567.891],
+        },
+        colors: {
+          type: new GraphQLNonNull(new GraphQLList(Color)),
+          extensions: projectedList,
+          resolve: async () => ['red', null, 'blue'],
+        },
+        instants: {
+          type: new GraphQLList(new GraphQLNonNull(Instant)),
+          extensions: projectedList,
+          resolve: () => [0, 2_147_483_648],
+        },
+        badValues: {
+          type: new GraphQLList(new GraphQLNonNull(GraphQLFloat)),
+          extensions: projectedList,
+          resolve: () => [1, Number.NaN],
+        },
         none: {
           type: new GraphQLList(new GraphQLNonNull(RowType)),
           extensions: projectedList,
@@ -229,6 +249,33 @@ describe('projected lists', () => {
     expect(answer.errors.map((error) => error.path)).toEqual([['broken']]);
     // The executor points one level deeper, at the item's field; the data is the same.
     expect((JSON.parse(expected) as { data: unknown }).data).toEqual({ broken: null });
+  });
+
+  it('serialises marked lists of scalars and enums as the executor does', async () => {
+    const [expected, projected] = await both('{ values colors instants }');
+    expect(projected).toBe(expected);
+    expect(JSON.parse(projected)).toEqual({
+      data: {
+        values: [0.5, 1, 1234567.891],
+        colors: ['RED', null, 'BLUE'],
+        instants: ['1970-01-01T00:00:00.000Z', '2038-01-19T03:14:08.000Z'],
+      },
+    });
+  });
+
+  it('nulls a marked list of scalars with the serialiser’s error when an item cannot be written', async () => {
+    const [expected, projected] = await both('{ badValues }');
+    expect(JSON.parse(projected)).toEqual({
+      data: { badValues: null },
+      errors: [
+        {
+          message: 'Float cannot represent non numeric value: NaN',
+          locations: [{ line: 1, column: 3 }],
+          path: ['badValues'],
+        },
+      ],
+    });
+    expect((JSON.parse(expected) as { data: unknown }).data).toEqual({ badValues: null });
   });
 
   it('keeps null items of a list whose items are nullable', async () => {
