@@ -28,6 +28,20 @@ describe('formatDateTime', () => {
     expect(instants.map(formatDateTime)).toEqual(instants.map(viaDate));
   });
 
+  it('gives the same text as Date for every day from 1970 to 2200, and every 97th day to 9999', () => {
+    const lastDay = Math.floor(253_402_300_799 / 86_400);
+    const mismatches: number[] = [];
+    const until2200 = Math.floor(Date.UTC(2200, 0, 1) / 86_400_000);
+    for (let day = 0; day <= lastDay; day += day < until2200 ? 1 : 97) {
+      const seconds = day * 86_400 + (day % 86_400);
+      if (formatDateTime(seconds) !== viaDate(seconds)) {
+        mismatches.push(day);
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+  });
+
   it('falls back to Date for fractions and instants outside years 0000 to 9999', () => {
     expect(formatDateTime(-1)).toBe('1969-12-31T23:59:59Z');
     expect(formatDateTime(1.5)).toBe('1970-01-01T00:00:01.500Z');
