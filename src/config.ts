@@ -139,17 +139,37 @@ export interface Config {
   nodeEnv: 'production' | 'development' | 'test';
 }
 
-const port = z.coerce
-  .number({ error: 'must be a whole number from 0 to 65535' })
-  .int('must be a whole number from 0 to 65535')
-  .min(0, 'must be a whole number from 0 to 65535')
-  .max(65_535, 'must be a whole number from 0 to 65535');
+/**
+ * A number written in decimal. `z.coerce.number` would take whatever `Number()` takes:
+ * `0x1006`, `1e3`, `Infinity`, and an empty string as 0.
+ */
+function decimal<TSchema extends z.ZodType>(schema: TSchema) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') {
+      return value;
+    }
 
-const milliseconds = z.coerce
-  .number({ error: 'must be a whole number of milliseconds' })
-  .int('must be a whole number of milliseconds')
-  .min(1, 'must be at least 1 millisecond')
-  .max(600_000, 'must be at most 600000 milliseconds (10 minutes)');
+    const text = value.trim();
+
+    return /^[+-]?\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  }, schema);
+}
+
+const port = decimal(
+  z
+    .number({ error: 'must be a whole number from 0 to 65535' })
+    .int('must be a whole number from 0 to 65535')
+    .min(0, 'must be a whole number from 0 to 65535')
+    .max(65_535, 'must be a whole number from 0 to 65535'),
+);
+
+const milliseconds = decimal(
+  z
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(1, 'must be at least 1 millisecond')
+    .max(600_000, 'must be at most 600000 milliseconds (10 minutes)'),
+);
 
 const optionalText = z
   .string()
@@ -162,6 +182,15 @@ const httpUrl = z
   .pipe(
     z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.pelm.com' })
+      .refine(
+        (value) => {
+          const url = new URL(value);
+
+          return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+        },
+        // Pelm's keys go in PELM_CLIENT_ID and PELM_SECRET; the client adds paths and queries.
+        'must be a base URL without user, password, query or fragment, such as https://api.pelm.com',
+      )
       .transform((value) => value.replace(/\/+$/, ''))
       .optional(),
   )
@@ -170,7 +199,7 @@ const httpUrl = z
 function wholeNumber(min: number, max: number) {
   const rule = `must be a whole number from ${min} to ${max}`;
 
-  return z.coerce.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
+  return decimal(z.number({ error: rule }).int(rule).min(min, rule).max(max, rule));
 }
 
 /** `true`/`false` (or `1`/`0`); unset leaves the choice to `NODE_ENV`. */
@@ -217,17 +246,19 @@ const environmentSchema = z.object({
   PELM_CONNECT_TIMEOUT_MS: milliseconds.default(5_000),
   PELM_HEADERS_TIMEOUT_MS: milliseconds.default(10_000),
   PELM_BODY_TIMEOUT_MS: milliseconds.default(15_000),
-  PELM_CONNECTIONS: z.coerce
-    .number({ error: 'must be a whole number from 1 to 1024' })
-    .int('must be a whole number from 1 to 1024')
-    .min(1, 'must be a whole number from 1 to 1024')
-    .max(1024, 'must be a whole number from 1 to 1024')
-    .default(32),
-  SANDBOX_SYNC_SECONDS: z.coerce
-    .number({ error: 'must be a number of seconds' })
-    .min(0, 'must be zero or more seconds')
-    .max(86_400, 'must be at most 86400 seconds (one day)')
-    .default(30),
+  PELM_CONNECTIONS: decimal(
+    z
+      .number({ error: 'must be a whole number from 1 to 1024' })
+      .int('must be a whole number from 1 to 1024')
+      .min(1, 'must be a whole number from 1 to 1024')
+      .max(1024, 'must be a whole number from 1 to 1024'),
+  ).default(32),
+  SANDBOX_SYNC_SECONDS: decimal(
+    z
+      .number({ error: 'must be a number of seconds' })
+      .min(0, 'must be zero or more seconds')
+      .max(86_400, 'must be at most 86400 seconds (one day)'),
+  ).default(30),
   SANDBOX_NOW: instant,
   SANDBOX_PORT: port.default(0),
   TOKEN_HASH_SECRET: optionalText.pipe(
@@ -240,17 +271,19 @@ const environmentSchema = z.object({
     .optional(),
   SYNC_POLL_MIN_MS: milliseconds.default(2_000),
   SYNC_POLL_MAX_MS: milliseconds.default(60_000),
-  SYNC_POLL_JITTER: z.coerce
-    .number({ error: 'must be a number from 0 to 1' })
-    .min(0, 'must be a number from 0 to 1')
-    .max(1, 'must be a number from 0 to 1')
-    .default(0.2),
-  SYNC_READY_LIMIT_MS: z.coerce
-    .number({ error: 'must be a whole number of milliseconds' })
-    .int('must be a whole number of milliseconds')
-    .min(1, 'must be at least 1 millisecond')
-    .max(86_400_000, 'must be at most 86400000 milliseconds (one day)')
-    .default(1_800_000),
+  SYNC_POLL_JITTER: decimal(
+    z
+      .number({ error: 'must be a number from 0 to 1' })
+      .min(0, 'must be a number from 0 to 1')
+      .max(1, 'must be a number from 0 to 1'),
+  ).default(0.2),
+  SYNC_READY_LIMIT_MS: decimal(
+    z
+      .number({ error: 'must be a whole number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .min(1, 'must be at least 1 millisecond')
+      .max(86_400_000, 'must be at most 86400000 milliseconds (one day)'),
+  ).default(1_800_000),
   SYNC_LOCK_TTL_MS: milliseconds
     .pipe(z.number().min(300, 'must be at least 300 milliseconds'))
     .default(15_000),
@@ -286,11 +319,12 @@ const environmentSchema = z.object({
   PELM_RETRY_BASE_MS: wholeNumber(0, 60_000).default(200),
   PELM_RETRY_MAX_DELAY_MS: wholeNumber(0, 600_000).default(2_000),
   PELM_RETRY_AFTER_MAX_MS: wholeNumber(0, 600_000).default(5_000),
-  PELM_RETRY_BUDGET_RATIO: z.coerce
-    .number({ error: 'must be a number from 0 to 10' })
-    .min(0, 'must be a number from 0 to 10')
-    .max(10, 'must be a number from 0 to 10')
-    .default(0.2),
+  PELM_RETRY_BUDGET_RATIO: decimal(
+    z
+      .number({ error: 'must be a number from 0 to 10' })
+      .min(0, 'must be a number from 0 to 10')
+      .max(10, 'must be a number from 0 to 10'),
+  ).default(0.2),
   PELM_BREAKER_FAILURES: wholeNumber(0, 1_000).default(5),
   PELM_BREAKER_HALF_OPEN_MS: milliseconds.default(10_000),
   CACHE_MAX_ENTRIES: wholeNumber(0, 10_000_000).default(50_000),
@@ -335,13 +369,20 @@ export class ConfigError extends Error {
  * the variable, the rule and the value received (secrets are never echoed).
  */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const result = environmentSchema.safeParse(environment);
+  // An empty value means unset, as for `PORT= npm start`: the default applies, never a 0.
+  const given = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const result = environmentSchema.safeParse(given);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const received = environment[name];
+      // A URL's user and password are secrets too (`redis://:password@host`).
       const shown =
-        SECRET_VARIABLES.has(name) || received === undefined ? '' : ` (got "${received}")`;
+        SECRET_VARIABLES.has(name) || received === undefined
+          ? ''
+          : ` (got "${received.replace(/\/\/[^/@]*@/, '//[redacted]@')}")`;
 
       return `${name} ${issue.message}${shown}`;
     });

@@ -62,7 +62,12 @@ async function main(): Promise<void> {
     security: securityFromConfig(config),
   });
 
-  const server = await startServer({ gateway, port: config.port, host: config.host });
+  const server = await startServer({
+    gateway,
+    port: config.port,
+    host: config.host,
+    maxMessageBytes: config.graphqlMaxBodyBytes,
+  });
   const { url } = server;
   logger.info(
     { event: 'listening', url, upstream: sandbox === null ? pelmUrl : 'embedded sandbox' },
@@ -150,4 +155,12 @@ async function startEmbeddedSandbox(config: Config, logger: Logger): Promise<San
   return sandbox;
 }
 
-await main();
+main().catch((error: unknown) => {
+  // A port taken, a host that does not resolve, a sandbox port in use: one line, no stack.
+  const code = (error as { code?: unknown }).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `pelm-graphql could not start: ${reason}${typeof code === 'string' ? ` (${code})` : ''}\n`,
+  );
+  process.exit(1);
+});

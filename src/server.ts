@@ -1,12 +1,19 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
+import {
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
 import type { OperationResult, Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 import type { Gateway } from './app.js';
+import { DEFAULT_MAX_BODY_BYTES } from './security/use-body-limit.js';
 import { SSE_PING_INTERVAL_MS } from './sse-headers.js';
 
 /**
@@ -32,6 +39,11 @@ export interface StartServerOptions {
   /** 0 picks a free port. */
   port: number;
   host: string;
+  /**
+   * Largest graphql-ws message accepted, like the HTTP body limit; a larger one closes the
+   * socket (1009). @default DEFAULT_MAX_BODY_BYTES
+   */
+  maxMessageBytes?: number | undefined;
 }
 
 export interface GatewayServer {
@@ -71,7 +83,20 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
   http.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeoutMs;
   http.timeout = HTTP_TIMEOUTS.idleTimeoutMs;
 
-  const webSockets = new WebSocketServer({ server: http, path: gateway.graphqlEndpoint });
+  // Listening first: a port already taken fails here, before the WebSocket server exists to
+  // report the same error again through graphql-ws.
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const webSockets = new WebSocketServer({
+    server: http,
+    path: gateway.graphqlEndpoint,
+    maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES,
+  });
   const connections = new WeakMap<object, AbortController>();
   const connectionSignal = (context: object) => {
     let controller = connections.get(context);
@@ -93,6 +118,10 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
       onClose: (context) => connections.get(context)?.abort(),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      // Over HTTP, Yoga turns `extensions.http` into the status and headers and drops it; a
+      // WebSocket has neither, so it is dropped here.
+      onNext: (_context, _id, _payload, _args, result) => withoutHttpExtensions(result),
+      onError: (_context, _id, _payload, errors) => errors.map(formatted),
       onSubscribe: async (context: ConnectionContext, _id, payload) => {
         const headers = new Headers();
         const authorization = wsAuthorization(context);
@@ -142,13 +171,6 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
     WS_KEEP_ALIVE_MS,
   );
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
   const { port } = http.address() as AddressInfo;
 
   return {
@@ -176,4 +198,26 @@ function wsAuthorization(context: ConnectionContext): string | undefined {
   const header = context.extra.request.headers.authorization;
 
   return typeof header === 'string' ? header : undefined;
+}
+
+/** The error as graphql-ws sends it, without `extensions.http`. */
+function formatted(error: GraphQLError): GraphQLFormattedError {
+  const { extensions, ...rest } = error.toJSON();
+  if (extensions?.['http'] === undefined) {
+    return error.toJSON();
+  }
+
+  const { http: _http, ...kept } = extensions;
+
+  return Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest;
+}
+
+function withoutHttpExtensions(result: {
+  errors?: readonly GraphQLError[] | undefined;
+}): FormattedExecutionResult | undefined {
+  if (result.errors === undefined || result.errors.length === 0) {
+    return undefined;
+  }
+
+  return { ...(result as FormattedExecutionResult), errors: result.errors.map(formatted) };
 }

@@ -65,4 +65,45 @@ describe('configuration from the environment', () => {
 
     expect(problems).toEqual(['TOKEN_HASH_SECRET must be at least 16 characters']);
   });
+
+  it('treats an empty value as unset, so the default applies and never a 0', () => {
+    const config = loadConfig({
+      PORT: '',
+      RATE_LIMIT_REQUESTS: ' ',
+      CACHE_MAX_ENTRIES: '',
+      PELM_RETRIES: '',
+      GRAPHQL_MAX_ALIASES: '',
+    });
+
+    expect(config).toMatchObject({
+      port: 4000,
+      rateLimitRequests: 300,
+      graphqlMaxAliases: 20,
+    });
+    expect(config.pelmRetry.retries).toBe(2);
+    expect(config.cache.maxEntries).toBe(50_000);
+  });
+
+  it('reads numbers in decimal only', () => {
+    expect(
+      problemsOf({ PORT: '0x1006', PELM_RETRIES: '1e1', SYNC_POLL_JITTER: 'Infinity' }),
+    ).toEqual([
+      'PORT must be a whole number from 0 to 65535 (got "0x1006")',
+      'SYNC_POLL_JITTER must be a number from 0 to 1 (got "Infinity")',
+      'PELM_RETRIES must be a whole number from 0 to 10 (got "1e1")',
+    ]);
+  });
+
+  it('refuses a Pelm URL with credentials, a query or a fragment, without echoing the credentials', () => {
+    const problems = problemsOf({ PELM_API_URL: 'https://user:hunter2@api.pelm.com/?x=1' });
+
+    expect(problems).toEqual([
+      'PELM_API_URL must be a base URL without user, password, query or fragment, such as ' +
+        'https://api.pelm.com (got "https://[redacted]@api.pelm.com/?x=1")',
+    ]);
+    expect(problemsOf({ PELM_API_URL: 'https://api.pelm.com/v1#top' })).toHaveLength(1);
+    expect(loadConfig({ PELM_API_URL: 'https://api.pelm.com/v1/' }).pelmApiUrl).toBe(
+      'https://api.pelm.com/v1',
+    );
+  });
 });

@@ -1,4 +1,3 @@
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { CORSOptions, Plugin } from 'graphql-yoga';
 
 import type { Logger } from '../logger.js';
@@ -10,6 +9,7 @@ import { useCsrfPrevention } from './use-csrf-prevention.js';
 import { useHideSuggestions } from './use-hide-suggestions.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useJsonOnlyPosts } from './use-json-only-posts.js';
+import { useOperationRules } from './use-operation-rules.js';
 import { usePelmCost } from './use-pelm-cost.js';
 import { usePrivateResponses } from './use-private-responses.js';
 import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './use-query-limits.js';
@@ -78,9 +78,7 @@ export function createSecurity(options: SecurityOptions = {}): Security {
     usePelmCost({ model: { ...DEFAULT_COST_MODEL, ...options.costModel }, logger: options.logger }),
     useInputErrorCodes(),
   );
-  if (!introspection) {
-    plugins.push(useDisableIntrospection());
-  }
+  plugins.push(useOperationRules({ introspection }));
 
   if (production) {
     plugins.push(useHideSuggestions());

@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-import { readBearerToken } from '../context.js';
+import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import type { TokenHasher } from '../token-hash.js';
 
@@ -44,37 +45,58 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
     ttlAutopurge: false,
   });
 
+  /** Counts one operation of `token`; the refusal when it is over the limit. */
+  const refusal = (token: string | null): ExecutionResult | undefined => {
+    if (token === null) {
+      return undefined;
+    }
+
+    const key = options.hashToken(token);
+    const now = nowMs();
+    let window = windows.get(key);
+    if (window === undefined || now - window.startMs >= options.windowMs) {
+      window = { startMs: now, count: 0 };
+      windows.set(key, window);
+    }
+
+    window.count += 1;
+    if (window.count <= options.limit) {
+      return undefined;
+    }
+
+    const retryAfter = Math.max(1, Math.ceil((window.startMs + options.windowMs - now) / 1000));
+
+    return {
+      errors: [
+        gatewayError(
+          'RATE_LIMITED',
+          `Too many requests for this token: at most ${options.limit} per ` +
+            `${options.windowMs / 1000} s. Retry after ${retryAfter} s.`,
+          { retryAfter, httpStatus: 429, httpHeaders: { 'Retry-After': String(retryAfter) } },
+        ),
+      ],
+    };
+  };
+
+  // Counted where every transport's operations pass (HTTP and graphql-ws alike), after
+  // validation: a refused document never reaches Pelm and costs the caller nothing.
   return {
-    onParams({ request, setResult }) {
-      const { token } = readBearerToken(request.headers.get('authorization'));
-      if (token === null) {
-        return;
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refusal(tokenOf(args.contextValue));
+      if (refused !== undefined) {
+        setResultAndStopExecution(refused);
       }
-
-      const key = options.hashToken(token);
-      const now = nowMs();
-      let window = windows.get(key);
-      if (window === undefined || now - window.startMs >= options.windowMs) {
-        window = { startMs: now, count: 0 };
-        windows.set(key, window);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refusal(tokenOf(args.contextValue));
+      if (refused !== undefined) {
+        setResultAndStopExecution(refused);
       }
-
-      window.count += 1;
-      if (window.count <= options.limit) {
-        return;
-      }
-
-      const retryAfter = Math.max(1, Math.ceil((window.startMs + options.windowMs - now) / 1000));
-      setResult({
-        errors: [
-          gatewayError(
-            'RATE_LIMITED',
-            `Too many requests for this token: at most ${options.limit} per ` +
-              `${options.windowMs / 1000} s. Retry after ${retryAfter} s.`,
-            { retryAfter, httpStatus: 429, httpHeaders: { 'Retry-After': String(retryAfter) } },
-          ),
-        ],
-      });
     },
   };
+}
+
+/** The caller's token as the gateway's context holds it; `null` in a context without one. */
+function tokenOf(context: unknown): string | null {
+  return (context as Partial<GatewayContext>).token ?? null;
 }
