@@ -1,4 +1,4 @@
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 
 import { gatewayError } from '../errors.js';
 
@@ -12,13 +12,16 @@ const ACCEPTED_POST_TYPES = ['application/json', 'application/graphql-response+j
  */
 export function useJsonOnlyPosts(): Plugin {
   return {
-    onRequestParse({ request }) {
+    onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') {
         return;
       }
 
       const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== undefined && ACCEPTED_POST_TYPES.includes(type)) {
+        // Media types are case-insensitive, and Yoga's own parser matches only lower case.
+        setRequestParser(parseJsonBody);
+
         return;
       }
 
@@ -29,4 +32,27 @@ export function useJsonOnlyPosts(): Plugin {
       );
     },
   };
+}
+
+/**
+ * The body as GraphQL parameters (an object, or an array when batching). A body that is not
+ * JSON is refused without quoting it back: Yoga's own parser echoes the parser's message, which
+ * holds part of the body.
+ */
+async function parseJsonBody(request: Request): Promise<GraphQLParams | GraphQLParams[]> {
+  const text = await request.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw gatewayError('BAD_REQUEST', 'The POST body is not valid JSON.', { httpStatus: 400 });
+  }
+
+  if (body === null || typeof body !== 'object') {
+    throw gatewayError('BAD_REQUEST', 'The POST body must be a JSON object with a `query`.', {
+      httpStatus: 400,
+    });
+  }
+
+  return body as GraphQLParams | GraphQLParams[];
 }

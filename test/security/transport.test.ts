@@ -102,6 +102,35 @@ describe('requests a browser could forge across sites are refused', () => {
     },
   );
 
+  it('reads a JSON POST whatever the case of its media type', async () => {
+    const { response, text } = await send('/graphql', {
+      method: 'POST',
+      headers: { authorization: 'Bearer sandbox-bob', 'content-type': 'APPLICATION/JSON' },
+      body: JSON.stringify({ query: QUERY }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(JSON.parse(text)).toEqual({ data: { user: { accounts: [{ id: 'acct-bob' }] } } });
+  });
+
+  it('refuses a body that is not JSON with HTTP 400, without quoting it back', async () => {
+    const {
+      response,
+      text,
+      codes: found,
+    } = await send('/graphql', {
+      method: 'POST',
+      headers: { authorization: 'Bearer sandbox-bob', 'content-type': 'application/json' },
+      body: '{"query": "{ user { id } }", secret-marker',
+    });
+
+    expect(response.status).toBe(400);
+    expect(found).toEqual(['BAD_REQUEST']);
+    expect(text).not.toContain('secret-marker');
+    expect(text).not.toContain('originalError');
+    expect(fake.calls).toEqual([]);
+  });
+
   it('refuses a GET carrying a query from a foreign origin without the CSRF header', async () => {
     const {
       response,
