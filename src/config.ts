@@ -70,6 +70,8 @@ export interface Config {
   graphqlMaxDirectives: number;
   /** Highest estimated Pelm cost of one operation (see README). @default 200_000 */
   graphqlMaxCost: number;
+  /** Most Pelm calls one operation may imply. @default 100 */
+  graphqlMaxUpstreamCalls: number;
   /** Largest request body, in bytes. @default 131_072 */
   graphqlMaxBodyBytes: number;
   /** Operations allowed in one batched request; 0 turns batching off. @default 0 */
@@ -292,6 +294,7 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_TOKENS: wholeNumber(1, 10_000_000).default(2_000),
   GRAPHQL_MAX_DIRECTIVES: wholeNumber(0, 100_000).default(10),
   GRAPHQL_MAX_COST: wholeNumber(1, 1_000_000_000).default(200_000),
+  GRAPHQL_MAX_UPSTREAM_CALLS: wholeNumber(1, 100_000).default(100),
   GRAPHQL_MAX_BODY_BYTES: wholeNumber(1_024, 104_857_600).default(131_072),
   GRAPHQL_BATCH_LIMIT: wholeNumber(0, 1_000).default(0),
   RATE_LIMIT_REQUESTS: wholeNumber(0, 10_000_000).default(300),
@@ -420,6 +423,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     graphqlMaxTokens: env.GRAPHQL_MAX_TOKENS,
     graphqlMaxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
     graphqlMaxCost: env.GRAPHQL_MAX_COST,
+    graphqlMaxUpstreamCalls: env.GRAPHQL_MAX_UPSTREAM_CALLS,
     graphqlMaxBodyBytes: env.GRAPHQL_MAX_BODY_BYTES,
     graphqlBatchLimit: env.GRAPHQL_BATCH_LIMIT,
     rateLimitRequests: env.RATE_LIMIT_REQUESTS,

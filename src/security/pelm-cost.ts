@@ -25,6 +25,12 @@ import { type Resolution, SHORTEST_BUCKET_SECONDS } from '../schema/resolution.j
 export interface PelmCostModel {
   /** Highest cost a query may have. @default 200_000 */
   maxCost: number;
+  /**
+   * Most upstream calls a query may imply, whatever its cost: summed resolutions keep the items
+   * few, so a query of many long, slightly shifted ranges is cheap in items yet expensive in
+   * Pelm calls. @default 100
+   */
+  maxCalls: number;
   /** Cost of one upstream Pelm call. @default 1_000 */
   callCost: number;
   /** Cost of one returned item: an interval reading, a bill or an account. @default 1 */
@@ -47,6 +53,7 @@ export interface PelmCostModel {
  */
 export const DEFAULT_COST_MODEL: PelmCostModel = {
   maxCost: 200_000,
+  maxCalls: 100,
   callCost: 1_000,
   pointCost: 1,
   assumedAccounts: 3,
@@ -57,7 +64,7 @@ export const DEFAULT_COST_MODEL: PelmCostModel = {
 /** Seconds between two readings: electric meters read every 15 minutes, gas once a day. */
 const ELECTRIC_STEP_SECONDS = 900;
 const GAS_STEP_SECONDS = 86_400;
-/** Pelm answers about two months when a window has no start. */
+/** Pelm answers two months when a window lacks its start or its end. */
 const DEFAULT_SPAN_SECONDS = 60 * 86_400;
 
 export interface CostEstimate {
@@ -277,8 +284,15 @@ class SelectionPricer {
    * is gas), or an hour, day or month of them with a `resolution`.
    */
   #intervalsPrice(args: Arguments, gas: boolean): FieldPrice {
-    const to = typeof args['to'] === 'number' ? args['to'] : this.#nowSeconds;
-    const from = typeof args['from'] === 'number' ? args['from'] : to - DEFAULT_SPAN_SECONDS;
+    // Pelm's rule for a missing end: two months from the start, or up to the end, or up to now.
+    const given = { from: args['from'], to: args['to'] };
+    const to =
+      typeof given.to === 'number'
+        ? given.to
+        : typeof given.from === 'number'
+          ? given.from + DEFAULT_SPAN_SECONDS
+          : this.#nowSeconds;
+    const from = typeof given.from === 'number' ? given.from : to - DEFAULT_SPAN_SECONDS;
     if (from >= to) {
       return { calls: 0, points: 0, fanOut: 0 };
     }

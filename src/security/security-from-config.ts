@@ -11,7 +11,7 @@ export function securityFromConfig(config: Config): Omit<SecurityOptions, 'produ
       maxTokens: config.graphqlMaxTokens,
       maxDirectives: config.graphqlMaxDirectives,
     },
-    costModel: { maxCost: config.graphqlMaxCost },
+    costModel: { maxCost: config.graphqlMaxCost, maxCalls: config.graphqlMaxUpstreamCalls },
     rateLimit:
       config.rateLimitRequests === 0
         ? false

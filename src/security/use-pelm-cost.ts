@@ -3,7 +3,12 @@ import type { Plugin } from 'graphql-yoga';
 
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_COST_MODEL, estimatePelmCost, type PelmCostModel } from './pelm-cost.js';
+import {
+  DEFAULT_COST_MODEL,
+  estimatePelmCost,
+  type CostEstimate,
+  type PelmCostModel,
+} from './pelm-cost.js';
 
 export interface PelmCostOptions {
   /** The prices and the limit. @default DEFAULT_COST_MODEL */
@@ -26,10 +31,22 @@ export function usePelmCost(options: PelmCostOptions = {}): Plugin {
       variables: args.variableValues,
       model,
     });
-    if (estimate === undefined || estimate.cost <= model.maxCost) {
+    if (estimate === undefined) {
       return undefined;
     }
 
+    if (estimate.cost > model.maxCost) {
+      return overCost(estimate);
+    }
+
+    if (estimate.calls > model.maxCalls) {
+      return overCalls(estimate);
+    }
+
+    return undefined;
+  };
+
+  const overCost = (estimate: CostEstimate): GraphQLError => {
     options.logger?.debug(
       { event: 'query-refused', limit: 'cost', ...estimate, maxCost: model.maxCost },
       'query refused: over the cost limit',
@@ -41,6 +58,20 @@ export function usePelmCost(options: PelmCostOptions = {}): Plugin {
         `(${Math.round(estimate.calls)} upstream calls, ${Math.round(estimate.points)} items), ` +
         `over the limit of ${model.maxCost}. Ask for shorter date ranges or fewer accounts.`,
       { limit: 'cost', httpStatus: 400 },
+    );
+  };
+
+  const overCalls = (estimate: CostEstimate): GraphQLError => {
+    options.logger?.debug(
+      { event: 'query-refused', limit: 'upstream-calls', ...estimate, maxCalls: model.maxCalls },
+      'query refused: over the upstream call limit',
+    );
+
+    return gatewayError(
+      'QUERY_TOO_COMPLEX',
+      `Query too complex: it would make about ${Math.round(estimate.calls)} upstream calls, ` +
+        `over the limit of ${model.maxCalls}. Ask for fewer or longer date ranges.`,
+      { limit: 'upstream-calls', httpStatus: 400 },
     );
   };
 

@@ -308,6 +308,42 @@ describe('the Pelm cost limit', () => {
     expect(stack.calls()).toEqual([]);
   });
 
+  it('refuses many cheap summed ranges on the upstream calls they imply, before any call', async () => {
+    // Summed by month, ten years are 120 items; shifting each range by a second defeats the
+    // cache, so three of them are 61 windows each: 184 Pelm calls with GET /accounts.
+    const ranges = [0, 1, 2].map(
+      (second) =>
+        `r${second}: intervalSeries(type: ELECTRIC, resolution: MONTH, ` +
+        `from: "2014-07-01T00:00:0${second}Z", to: "2024-07-01T00:00:00Z") { count }`,
+    );
+    const { response, codes, calls } = await send(
+      `{ user { accounts(ids: ["${bobAccount}"]) { ${ranges.join(' ')} } } }`,
+    );
+
+    expect(codes).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(response.body.errors?.[0]?.extensions?.['limit']).toBe('upstream-calls');
+    expect(response.body.errors?.[0]?.message).toBe(
+      'Query too complex: it would make about 184 upstream calls, over the limit of 100. ' +
+        'Ask for fewer or longer date ranges.',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('prices a range with only a start or only an end as the one two-month window Pelm answers', () => {
+    const price = (range: string) =>
+      estimatePelmCost(
+        schema,
+        parse(
+          `{ user { accounts(ids: ["a"]) { intervals(type: ELECTRIC, ${range}) { usage } } } }`,
+        ),
+      );
+
+    // Two months of 15-minute readings in one call, plus GET /accounts.
+    const twoMonths = { calls: 2, points: 5_761, cost: 7_761 };
+    expect(price('from: "2020-01-01T00:00:00Z"')).toEqual(twoMonths);
+    expect(price('to: "2020-01-01T00:00:00Z"')).toEqual(twoMonths);
+  });
+
   it('prices summed and compact intervals by the calls they need and the items they return', () => {
     const year = 'from: "2023-07-01T00:00:00Z", to: "2024-07-01T00:00:00Z"';
     const price = (field: string) =>
