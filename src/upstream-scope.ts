@@ -1,5 +1,10 @@
+import { setMaxListeners } from 'node:events';
+
 import { PelmError } from './pelm/errors.js';
 import type { StaleRead } from './pelm/source.js';
+
+/** Listeners the scope's signal may hold: a few per Pelm call, for far more calls than allowed. */
+const MAX_CALL_LISTENERS = 10_000;
 
 /** How long one GraphQL query or mutation may wait for Pelm, all calls together. */
 export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
@@ -55,6 +60,10 @@ export class UpstreamScope {
 
   /** `request`'s signal is the client's; the deadline counts from its arrival. */
   constructor(request: Request, deadlineMs = DEFAULT_REQUEST_DEADLINE_MS) {
+    // Every Pelm call of the request listens to this signal, a year for three accounts is 23
+    // of them, and Node warns (on stderr, outside the JSON log) past 10. The calls of one
+    // operation are bounded by the upstream-call limit; this bound only keeps a real leak loud.
+    setMaxListeners(MAX_CALL_LISTENERS, this.#controller.signal);
     const client = request.signal;
     this.#client = client;
     this.#deadlineMs = deadlineMs;

@@ -113,6 +113,10 @@ AccountRef.implement({
           throw badUserInputError('limit', '`limit` must be zero or more.');
         }
 
+        if (args.from != null && args.to != null && args.from >= args.to) {
+          throw badUserInputError('from', '`from` must be before `to`.');
+        }
+
         return selectBills(
           await loadersOf(context).bills(account.id),
           args.from ?? undefined,
@@ -131,7 +135,7 @@ AccountRef.implement({
         'are fetched in windows of 60 days and merged.',
       args: accountIntervalArgs,
       resolve: (account, args, context) =>
-        loadSummedIntervals(loadersOf(context), account.id, args),
+        loadSummedIntervals(loadersOf(context), account.id, ownMeter(account, args)),
     }),
     intervalSeries: t.field({
       type: IntervalSeriesRef,
@@ -140,10 +144,30 @@ AccountRef.implement({
         'The same intervals as `intervals`, as parallel lists: lighter for charts and long ranges.',
       args: accountIntervalArgs,
       resolve: (account, args, context) =>
-        loadSummedIntervals(loadersOf(context), account.id, args),
+        loadSummedIntervals(loadersOf(context), account.id, ownMeter(account, args)),
     }),
   }),
 });
+
+/**
+ * An account's intervals read by `meterId` must be of one of its own meters: Pelm answers any
+ * meter of the token's user, which would show another account's usage under this one.
+ */
+function ownMeter<TArgs extends { meterId?: string | number | null | undefined }>(
+  account: PelmAccount,
+  args: TArgs,
+): TArgs {
+  if (args.meterId === null || args.meterId === undefined) {
+    return args;
+  }
+
+  const meterId = String(args.meterId);
+  if (!account.meters.some((meter) => meter.id === meterId)) {
+    throw badUserInputError('meterId', `Account ${account.id} has no meter ${meterId}.`);
+  }
+
+  return args;
+}
 
 /** Loaders exist whenever a user was resolved; this guards the impossible case loudly. */
 function loadersOf(context: GatewayContext): Loaders {

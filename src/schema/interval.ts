@@ -203,6 +203,16 @@ export async function loadIntervals(
     throw badUserInputError('from', '`from` must be before `to`.');
   }
 
+  // Pelm's windows are epoch seconds from 1970 on; no meter read before that.
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined && value < 0) {
+      throw badUserInputError(name, `\`${name}\` must be 1970-01-01T00:00:00Z or later.`);
+    }
+  }
+
   const selector = intervalsSelector(accountId, args);
   const windows = splitWindow(from, to);
   if (windows.length === 1) {

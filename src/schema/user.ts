@@ -7,6 +7,8 @@ import { AccountRef } from './account.js';
 import { builder } from './builder.js';
 import { selectsPath } from './selection.js';
 
+/** Longest `user_id` sent to Pelm; a longer one would only be refused by its HTTP stack. */
+const MAX_USER_ID_LENGTH = 256;
 /** What `Query.user` resolves to: the caller's loaders and the `id` they named, if any. */
 export interface UserParent {
   id: string | null;
@@ -111,6 +113,13 @@ builder.queryField('user', (t) =>
     resolve: async (_root, args, context, info) => {
       const loaders = requireLoaders(context);
       const id = args.id === null || args.id === undefined ? null : String(args.id);
+      if (id !== null && (id === '' || id.length > MAX_USER_ID_LENGTH)) {
+        throw badUserInputError(
+          'id',
+          `\`id\` must be your user_id for this Pelm user: 1 to ${MAX_USER_ID_LENGTH} characters.`,
+        );
+      }
+
       const parent: UserParent = { id, loaders };
 
       // Start every call the selection will need at once: `GET /bills` needs no account ids,
