@@ -71,7 +71,9 @@ async function main(): Promise<void> {
   const { url } = server;
   logger.info(
     { event: 'listening', url, upstream: sandbox === null ? pelmUrl : 'embedded sandbox' },
-    `pelm-graphql ready: open GraphiQL at ${url}`,
+    config.graphiql
+      ? `pelm-graphql ready: open GraphiQL at ${url}`
+      : `pelm-graphql ready at ${url} (GraphiQL is off)`,
   );
 
   const stop = async (signal: string) => {
