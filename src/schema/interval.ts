@@ -145,7 +145,13 @@ function regularStep(series: readonly SummedInterval[]): number | null {
   const step = first.end - first.start;
   let expectedStart = first.start;
   for (const interval of series) {
-    if (interval.start !== expectedStart || interval.end - interval.start !== step) {
+    // Equal counts too: a summed day or hour holding fewer readings than the others is one
+    // whose readings are partly missing, and `stepSeconds` promises none are.
+    if (
+      interval.start !== expectedStart ||
+      interval.end - interval.start !== step ||
+      interval.readings !== first.readings
+    ) {
       return null;
     }
 

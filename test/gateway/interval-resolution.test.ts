@@ -165,4 +165,35 @@ describe('intervalSeries, the compact form', () => {
     expect(gas.body.data?.user?.accounts?.[0]?.intervalSeries).toBeNull();
     expect(errorCodes(gas)).toEqual(['FEATURE_UNAVAILABLE']);
   });
+
+  it('sets stepSeconds only when every summed day holds all of its readings', async () => {
+    const series = async (from: string, to: string) => {
+      const response = await execute<
+        {
+          user: {
+            accounts: Array<{ intervalSeries: { stepSeconds: number | null; readings: number[] } }>;
+          };
+        },
+        never
+      >(
+        stack.gateway,
+        `{ user { accounts { intervalSeries(type: ELECTRIC, resolution: DAY, ` +
+          `from: "${from}", to: "${to}") { stepSeconds readings } } } }`,
+        { token: 'sandbox-alice-sce' },
+      );
+
+      return response.body.data?.user.accounts[0]?.intervalSeries;
+    };
+
+    // Three whole Pacific days of June (PDT, 24 hours each).
+    expect(await series('2024-06-01T07:00:00Z', '2024-06-04T07:00:00Z')).toEqual({
+      stepSeconds: 86_400,
+      readings: [96, 96, 96],
+    });
+    // Starting at 14:00 Pacific: the first and last days hold 40 and 56 readings.
+    expect(await series('2024-06-01T21:00:00Z', '2024-06-03T21:00:00Z')).toEqual({
+      stepSeconds: null,
+      readings: [40, 96, 56],
+    });
+  });
 });
