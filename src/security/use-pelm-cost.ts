@@ -36,43 +36,43 @@ export function usePelmCost(options: PelmCostOptions = {}): Plugin {
     }
 
     if (estimate.cost > model.maxCost) {
-      return overCost(estimate);
+      return refuse(
+        'cost',
+        estimate,
+        `it would cost about ${Math.round(estimate.cost)} ` +
+          `(${Math.round(estimate.calls)} upstream calls, ${Math.round(estimate.points)} items), ` +
+          `over the limit of ${model.maxCost}. Ask for shorter date ranges or fewer accounts.`,
+      );
     }
 
     if (estimate.calls > model.maxCalls) {
-      return overCalls(estimate);
+      return refuse(
+        'upstream-calls',
+        estimate,
+        `it would make about ${Math.round(estimate.calls)} upstream calls, over the limit of ` +
+          `${model.maxCalls}. Ask for fewer or longer date ranges.`,
+      );
     }
 
     return undefined;
   };
 
-  const overCost = (estimate: CostEstimate): GraphQLError => {
+  const refuse = (limit: string, estimate: CostEstimate, why: string): GraphQLError => {
     options.logger?.debug(
-      { event: 'query-refused', limit: 'cost', ...estimate, maxCost: model.maxCost },
-      'query refused: over the cost limit',
+      {
+        event: 'query-refused',
+        limit,
+        ...estimate,
+        maxCost: model.maxCost,
+        maxCalls: model.maxCalls,
+      },
+      `query refused: over the ${limit} limit`,
     );
 
-    return gatewayError(
-      'QUERY_TOO_COMPLEX',
-      `Query too complex: it would cost about ${Math.round(estimate.cost)} ` +
-        `(${Math.round(estimate.calls)} upstream calls, ${Math.round(estimate.points)} items), ` +
-        `over the limit of ${model.maxCost}. Ask for shorter date ranges or fewer accounts.`,
-      { limit: 'cost', httpStatus: 400 },
-    );
-  };
-
-  const overCalls = (estimate: CostEstimate): GraphQLError => {
-    options.logger?.debug(
-      { event: 'query-refused', limit: 'upstream-calls', ...estimate, maxCalls: model.maxCalls },
-      'query refused: over the upstream call limit',
-    );
-
-    return gatewayError(
-      'QUERY_TOO_COMPLEX',
-      `Query too complex: it would make about ${Math.round(estimate.calls)} upstream calls, ` +
-        `over the limit of ${model.maxCalls}. Ask for fewer or longer date ranges.`,
-      { limit: 'upstream-calls', httpStatus: 400 },
-    );
+    return gatewayError('QUERY_TOO_COMPLEX', `Query too complex: ${why}`, {
+      limit,
+      httpStatus: 400,
+    });
   };
 
   const stopWith = (error: GraphQLError): ExecutionResult => ({ errors: [error] });
