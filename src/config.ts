@@ -108,6 +108,8 @@ export interface Config {
   pelmBreaker: {
     /** Upstream faults in a row that open it; 0 turns breakers off. @default 5 */
     failureThreshold: number;
+    /** Distinct callers among those faults that it takes. @default 2 */
+    minCallers: number;
     /** Time open before one trial request goes through. @default 10_000 */
     halfOpenAfterMs: number;
   };
@@ -329,6 +331,7 @@ const environmentSchema = z.object({
       .max(10, 'must be a number from 0 to 10'),
   ).default(0.2),
   PELM_BREAKER_FAILURES: wholeNumber(0, 1_000).default(5),
+  PELM_BREAKER_MIN_CALLERS: wholeNumber(1, 1_000).default(2),
   PELM_BREAKER_HALF_OPEN_MS: milliseconds.default(10_000),
   CACHE_MAX_ENTRIES: wholeNumber(0, 10_000_000).default(50_000),
   CACHE_MAX_BYTES: wholeNumber(1_048_576, 17_179_869_184).default(67_108_864),
@@ -441,6 +444,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     pelmBreaker: {
       failureThreshold: env.PELM_BREAKER_FAILURES,
+      minCallers: env.PELM_BREAKER_MIN_CALLERS,
       halfOpenAfterMs: env.PELM_BREAKER_HALF_OPEN_MS,
     },
     cache: {

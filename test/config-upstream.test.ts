@@ -14,6 +14,7 @@ import {
 } from '../src/pelm/cache.js';
 import {
   DEFAULT_BREAKER_FAILURE_THRESHOLD,
+  DEFAULT_BREAKER_MIN_CALLERS,
   DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
 } from '../src/pelm/circuit-breaker.js';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from '../src/pelm/response-cache.js';
@@ -54,6 +55,7 @@ describe('cache, retry, breaker and deadline settings', () => {
     });
     expect(config.pelmBreaker).toEqual({
       failureThreshold: DEFAULT_BREAKER_FAILURE_THRESHOLD,
+      minCallers: DEFAULT_BREAKER_MIN_CALLERS,
       halfOpenAfterMs: DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
     });
     expect(config.cache).toEqual({

@@ -3,6 +3,8 @@ import { PelmError } from './errors.js';
 
 /** Upstream faults in a row that open an endpoint's breaker. */
 export const DEFAULT_BREAKER_FAILURE_THRESHOLD = 5;
+/** Distinct callers whose faults it takes to open a breaker. */
+export const DEFAULT_BREAKER_MIN_CALLERS = 2;
 /** How long an open breaker answers at once before letting one trial request through. */
 export const DEFAULT_BREAKER_HALF_OPEN_AFTER_MS = 10_000;
 
@@ -13,6 +15,11 @@ export interface CircuitBreakerOptions {
    * @default DEFAULT_BREAKER_FAILURE_THRESHOLD (5)
    */
   failureThreshold?: number | undefined;
+  /**
+   * Distinct callers (tokens) among the faults in a row that it takes to open the breaker,
+   * at most `failureThreshold`. @default DEFAULT_BREAKER_MIN_CALLERS (2)
+   */
+  minCallers?: number | undefined;
   /**
    * Time an open breaker refuses calls before one trial goes through.
    * @default DEFAULT_BREAKER_HALF_OPEN_AFTER_MS (10 000 ms)
@@ -36,15 +43,15 @@ const OWNER = 'PelmClient breaker';
  * One breaker per upstream endpoint, so a hung `/intervals` stops costing sockets and waiting
  * time while `/accounts` and `/bills` go on working.
  *
- * TODO(fix): faults are counted per endpoint whatever the caller, so one user whose data makes
- * Pelm answer 5xx (five calls in a row) pauses that endpoint for every user for the half-open
- * delay (10 s by default). Opening should need faults from several callers, with a breaker per
- * caller for the rest. Open: calls fail at once with
+ * Faults in a row open a breaker only when they came from at least `minCallers` callers: one
+ * user whose data makes Pelm fail (or who asks for a broken account on purpose) must not pause
+ * the endpoint for everyone. Such a user's calls still go out, bounded by the retry budget. Open: calls fail at once with
  * `UPSTREAM_ERROR` and a `retryAfter`. After `halfOpenAfterMs` one trial is let through; calls
  * arriving meanwhile wait for its outcome, so recovery needs no restart and no failed request.
  */
 export class CircuitBreakers {
   readonly #threshold: number;
+  readonly #minCallers: number;
   readonly #halfOpenAfterMs: number;
   readonly #now: () => number;
   readonly #breakers = new Map<string, EndpointBreaker>();
@@ -57,6 +64,10 @@ export class CircuitBreakers {
       settings.failureThreshold,
       DEFAULT_BREAKER_FAILURE_THRESHOLD,
       0,
+    );
+    this.#minCallers = Math.min(
+      this.#threshold,
+      checkedInteger(OWNER, 'minCallers', settings.minCallers, DEFAULT_BREAKER_MIN_CALLERS, 1),
     );
     this.#halfOpenAfterMs = checkedInteger(
       OWNER,
@@ -75,7 +86,12 @@ export class CircuitBreakers {
 
     let breaker = this.#breakers.get(operation);
     if (breaker === undefined) {
-      breaker = new EndpointBreaker(this.#threshold, this.#halfOpenAfterMs, this.#now);
+      breaker = new EndpointBreaker(
+        this.#threshold,
+        this.#minCallers,
+        this.#halfOpenAfterMs,
+        this.#now,
+      );
       this.#breakers.set(operation, breaker);
     }
 
@@ -90,16 +106,20 @@ export class CircuitBreakers {
 
 export class EndpointBreaker {
   readonly #threshold: number;
+  readonly #minCallers: number;
   readonly #halfOpenAfterMs: number;
   readonly #now: () => number;
   #state: BreakerState = 'closed';
   #faultsInRow = 0;
+  /** Keyed hashes of the callers among the faults in a row (at most `threshold` of them). */
+  readonly #faultyCallers = new Set<string>();
   #openedAtMs = 0;
   /** Settles when the half-open trial ends; `undefined` while no trial runs. */
   #trial: { done: Promise<void>; settle: () => void } | undefined;
 
-  constructor(threshold: number, halfOpenAfterMs: number, now: () => number) {
+  constructor(threshold: number, minCallers: number, halfOpenAfterMs: number, now: () => number) {
     this.#threshold = threshold;
+    this.#minCallers = minCallers;
     this.#halfOpenAfterMs = halfOpenAfterMs;
     this.#now = now;
   }
@@ -141,15 +161,24 @@ export class EndpointBreaker {
     }
   }
 
-  /** Records how an admitted request ended. */
-  record(outcome: BreakerOutcome, admission: Admission): void {
+  /** Records how an admitted request of `caller` (a keyed hash of its token) ended. */
+  record(outcome: BreakerOutcome, admission: Admission, caller: string): void {
     const trial = admission === 'trial';
     if (outcome === 'healthy') {
       this.#state = 'closed';
       this.#faultsInRow = 0;
+      this.#faultyCallers.clear();
     } else if (outcome === 'fault') {
       this.#faultsInRow += 1;
-      if ((trial && this.#state === 'half-open') || this.#faultsInRow >= this.#threshold) {
+      if (this.#faultyCallers.size < this.#threshold) {
+        this.#faultyCallers.add(caller);
+      }
+
+      const many = this.#faultyCallers.size >= this.#minCallers;
+      if (
+        (trial && this.#state === 'half-open') ||
+        (this.#faultsInRow >= this.#threshold && many)
+      ) {
         this.#state = 'open';
         this.#openedAtMs = this.#now();
       }

@@ -1,6 +1,7 @@
 import { createSilentLogger, type Logger } from '../logger.js';
 import { decodePdf, jsonDecoder, shapeProblems } from './body.js';
 import { abortableDelay } from './call-deadline.js';
+import { createTokenHasher } from '../token-hash.js';
 import { breakerOutcome, CircuitBreakers, type BreakerState } from './circuit-breaker.js';
 import type { PelmClientOptions } from './client-options.js';
 import { errorFromInvalidBody } from './errors.js';
@@ -59,6 +60,9 @@ export class PelmClient implements PelmSource {
     this.#retry = options.retry === false ? undefined : new RetryPolicy(options.retry);
     this.#breakers = new CircuitBreakers(options.breaker ?? {});
   }
+
+  /** Tells the breakers' callers apart without keeping their tokens. */
+  readonly #callerOf = createTokenHasher();
 
   /** `GET /accounts`. */
   async getAccounts(call: PelmCallOptions): Promise<PelmAccount[]> {
@@ -192,6 +196,7 @@ export class PelmClient implements PelmSource {
   async execute<TResult>(request: PelmRequest<TResult>): Promise<TResult> {
     request.signal?.throwIfAborted();
     const breaker = this.#breakers.for(request.operation);
+    const caller = breaker === undefined ? '' : this.#callerOf(request.token ?? '');
     this.#retry?.started();
     let lastFailure: unknown;
     for (let attempt = 1; ; attempt += 1) {
@@ -203,11 +208,15 @@ export class PelmClient implements PelmSource {
 
       try {
         const result = await this.#transport.send(request, attempt);
-        breaker?.record('healthy', admission);
+        breaker?.record('healthy', admission, caller);
 
         return result;
       } catch (failure) {
-        breaker?.record(breakerOutcome(failure, request.signal?.aborted === true), admission);
+        breaker?.record(
+          breakerOutcome(failure, request.signal?.aborted === true),
+          admission,
+          caller,
+        );
         const delayMs = this.#retry?.delayBeforeRetry(failure, request.idempotent, attempt);
         if (delayMs === undefined) {
           throw failure;

@@ -31,7 +31,8 @@ async function setUp(answer: () => FakeAnswer): Promise<{ fake: FakePelm; client
   const client = new PelmClient({
     baseUrl: fake.url,
     retry: false,
-    breaker: { failureThreshold: 3, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
+    // One token makes every call here; a single caller's faults may open it in these tests.
+    breaker: { failureThreshold: 3, minCallers: 1, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
   });
   cleanups.push(async () => {
     await client.close();
@@ -139,7 +140,7 @@ describe('circuit breaker per endpoint', () => {
     const client = new PelmClient({
       baseUrl: fake.url,
       retry: { retries: 2, baseDelayMs: 1 },
-      breaker: { failureThreshold: 2, halfOpenAfterMs: 10_000 },
+      breaker: { failureThreshold: 2, minCallers: 1, halfOpenAfterMs: 10_000 },
     });
     cleanups.push(async () => {
       await client.close();
@@ -149,5 +150,53 @@ describe('circuit breaker per endpoint', () => {
 
     expect(error.status).toBe(503);
     expect(fake.calls).toHaveLength(2);
+  });
+
+  it('stays closed for everyone while the faults in a row all come from one token', async () => {
+    const fake = await startFakePelm({
+      'GET /accounts': (call) =>
+        call.authorization === 'Bearer sandbox-broken'
+          ? pelmError(503, 'internal_error')
+          : { json: [] },
+    });
+    const client = new PelmClient({
+      baseUrl: fake.url,
+      retry: false,
+      breaker: { failureThreshold: 3, halfOpenAfterMs: 60_000 },
+    });
+    cleanups.push(async () => {
+      await client.close();
+      await fake.close();
+    });
+    const broken = { ...CALL, token: 'sandbox-broken' };
+    for (let call = 0; call < 6; call += 1) {
+      expect((await failureOf(client.getAccounts(broken))).status).toBe(503);
+    }
+
+    expect(client.breakerState('getAccounts')).toBe('closed');
+    expect(await client.getAccounts({ ...CALL, token: 'sandbox-healthy' })).toEqual([]);
+    expect(fake.calls).toHaveLength(7);
+  });
+
+  it('opens once faults in a row come from two tokens', async () => {
+    const fake = await startFakePelm({ 'GET /accounts': pelmError(503, 'internal_error') });
+    const client = new PelmClient({
+      baseUrl: fake.url,
+      retry: false,
+      breaker: { failureThreshold: 3, halfOpenAfterMs: 60_000 },
+    });
+    cleanups.push(async () => {
+      await client.close();
+      await fake.close();
+    });
+    for (const token of ['sandbox-a', 'sandbox-a', 'sandbox-b']) {
+      await failureOf(client.getAccounts({ ...CALL, token }));
+    }
+
+    expect(client.breakerState('getAccounts')).toBe('open');
+    const refused = await failureOf(client.getAccounts({ ...CALL, token: 'sandbox-c' }));
+    expect(refused.code).toBe('UPSTREAM_ERROR');
+    expect(refused.status).toBeUndefined();
+    expect(fake.calls).toHaveLength(3);
   });
 });
