@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValueNode } from 'graphql';
 
 import { isPelmError, type PelmErrorCode } from './pelm/errors.js';
 
@@ -70,6 +70,18 @@ function httpExtension(options: GatewayErrorOptions): {
       ...(options.httpHeaders === undefined ? {} : { headers: options.httpHeaders }),
     },
   };
+}
+
+/**
+ * A value a scalar cannot read (`DateTime`, `Decimal`). It stops the request before anything
+ * runs, so it answers HTTP 400 like graphql-js's own variable errors, and points at the literal
+ * when there is one. The scalar does not know which argument it is reading: the message names
+ * the scalar, and the location or the variable's name the place.
+ */
+export function invalidScalarError(message: string, node?: ValueNode): GraphQLError {
+  const shaped = gatewayError('BAD_USER_INPUT', message, { httpStatus: 400 });
+
+  return new GraphQLError(message, { nodes: node ?? null, extensions: shaped.extensions });
 }
 
 export function unauthenticatedError(message: string): GraphQLError {

@@ -1,7 +1,7 @@
 import { Big } from 'big.js';
-import { Kind } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
 
-import { badUserInputError } from '../errors.js';
+import { invalidScalarError } from '../errors.js';
 import type { EpochSeconds } from '../pelm/types.js';
 import { builder } from './builder.js';
 
@@ -14,18 +14,18 @@ const RFC_3339 =
  * windows are whole seconds with `start_date <= start < end_date`, and rounding up keeps
  * exactly the readings the caller's instant would have kept.
  */
-export function parseDateTime(value: unknown): EpochSeconds {
+export function parseDateTime(value: unknown, node?: ValueNode): EpochSeconds {
   if (typeof value !== 'string') {
-    throw badUserInputError('DateTime', 'DateTime must be a string such as 2024-06-01T00:00:00Z.');
+    throw invalidScalarError('DateTime must be a string such as 2024-06-01T00:00:00Z.', node);
   }
 
   const match = RFC_3339.exec(value);
   const ms = match === null ? Number.NaN : Date.parse(value.replace(' ', 'T'));
   if (match === null || Number.isNaN(ms) || !sameCalendarDate(match, ms)) {
-    throw badUserInputError(
-      'DateTime',
+    throw invalidScalarError(
       `"${value.slice(0, 64)}" is not a valid DateTime; use RFC 3339 with a zone, ` +
         'e.g. 2024-06-01T00:00:00Z.',
+      node,
     );
   }
 
@@ -151,13 +151,10 @@ export const DateTimeScalar = builder.scalarType('DateTime', {
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (node) => {
     if (node.kind !== Kind.STRING) {
-      throw badUserInputError(
-        'DateTime',
-        'DateTime must be a string such as 2024-06-01T00:00:00Z.',
-      );
+      throw invalidScalarError('DateTime must be a string such as 2024-06-01T00:00:00Z.', node);
     }
 
-    return parseDateTime(node.value);
+    return parseDateTime(node.value, node);
   },
 });
 
@@ -177,7 +174,7 @@ export const DecimalScalar = builder.scalarType('Decimal', {
   serialize: (value) => toDecimalString(value),
   parseValue: (value) => {
     if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value)) {
-      throw badUserInputError('Decimal', 'Decimal must be a string such as "12.34".');
+      throw invalidScalarError('Decimal must be a string such as "12.34".');
     }
 
     return value;
