@@ -13,7 +13,9 @@ export type GatewayErrorCode =
   /** The HTTP request itself was refused: body size, content type, CSRF, batching. */
   | 'BAD_REQUEST'
   /** The user's utility login stopped working; it must be reconnected through Pelm Connect. */
-  | 'REAUTH_REQUIRED';
+  | 'REAUTH_REQUIRED'
+  /** The instance is stopping; a `dataReady` subscription should be opened again. */
+  | 'SHUTTING_DOWN';
 
 export interface GatewayErrorOptions {
   /** Seconds after which asking again may succeed (`DATA_UNAVAILABLE`, `RATE_LIMITED`). */

@@ -18,7 +18,12 @@ export interface SyncStatus {
 
 /** Codes that end a subscription: waiting longer cannot change them. */
 export type SyncFailureCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'DATA_UNAVAILABLE' | 'REAUTH_REQUIRED';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'DATA_UNAVAILABLE'
+  | 'REAUTH_REQUIRED'
+  /** The instance holding the subscription is stopping; another one can take it. */
+  | 'SHUTTING_DOWN';
 
 export interface SyncFailure {
   code: SyncFailureCode;

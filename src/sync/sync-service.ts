@@ -141,7 +141,8 @@ export class SyncService {
       const limit = setTimeout(() => end(notReadyInTime(limitMs)), limitMs);
       const onAbort = () => stop();
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#open.add(stop);
+      const onClose = () => end(SHUTTING_DOWN);
+      this.#open.add(onClose);
       const watcher = this.#join(token, sink);
       if (options.userId !== undefined) {
         void watcher.profile(options.userId).then((failure) => {
@@ -157,7 +158,7 @@ export class SyncService {
       await stop;
       clearTimeout(limit);
       signal?.removeEventListener('abort', onAbort);
-      this.#open.delete(stop);
+      this.#open.delete(onClose);
       watcher.remove(sink);
     });
   }
@@ -209,10 +210,13 @@ export class SyncService {
     return { watchers: this.#watchers.size, leading, subscribers };
   }
 
-  /** Ends every open subscription (each stream completes) and stops every watcher. */
+  /**
+   * Ends every open subscription with `SHUTTING_DOWN` (so a client subscribes again, to
+   * another instance, instead of taking the end for `ready`) and stops every watcher.
+   */
   async close(): Promise<void> {
-    for (const stop of [...this.#open]) {
-      stop();
+    for (const shutDown of [...this.#open]) {
+      shutDown();
     }
 
     for (const watcher of [...this.#watchers.values()]) {
@@ -279,6 +283,16 @@ export class SyncService {
     return watcher;
   }
 }
+
+/** The last event of subscriptions still open when the service closes. */
+const SHUTTING_DOWN: SyncEvent = {
+  kind: 'failed',
+  failure: {
+    code: 'SHUTTING_DOWN',
+    message: 'This gateway instance is shutting down; subscribe again.',
+    retryAfter: 1,
+  },
+};
 
 function notReadyInTime(limitMs: number): SyncEvent {
   const minutes = Math.round(limitMs / 60_000);
