@@ -127,7 +127,7 @@ export function errorFromResponse(operation: string, response: PelmErrorResponse
     case 'utility_unavailable':
       return new PelmError(
         'FEATURE_UNAVAILABLE',
-        `Pelm does not offer ${operation} for this utility or account.`,
+        `Pelm cannot ${operation} for this utility or account.`,
         options,
       );
     default:

@@ -1,7 +1,7 @@
 import type { GatewayContext } from '../context.js';
 import { badUserInputError, unauthenticatedError } from '../errors.js';
 import type { Loaders } from '../loaders.js';
-import type { PelmAccount, PelmMeter } from '../pelm/types.js';
+import type { MeterType, PelmAccount, PelmMeter } from '../pelm/types.js';
 import { BillRef, selectBills } from './bill.js';
 import { projectedList } from './projected-lists.js';
 import { builder } from './builder.js';
@@ -150,13 +150,25 @@ AccountRef.implement({
 });
 
 /**
- * An account's intervals read by `meterId` must be of one of its own meters: Pelm answers any
- * meter of the token's user, which would show another account's usage under this one.
+ * An account's intervals must be of a type it has, and when read by `meterId`, of one of its own
+ * meters: Pelm answers any meter of the token's user, which would show another account's usage
+ * under this one.
  */
-function ownMeter<TArgs extends { meterId?: string | number | null | undefined }>(
-  account: PelmAccount,
-  args: TArgs,
-): TArgs {
+function ownMeter<
+  TArgs extends {
+    meterId?: string | number | null | undefined;
+    type?: MeterType | null | undefined;
+  },
+>(account: PelmAccount, args: TArgs): TArgs {
+  // Pelm answers a type the account lacks with a bare `parameter_invalid`; this says which.
+  if (
+    args.type !== null &&
+    args.type !== undefined &&
+    !account.availableMeterTypes.includes(args.type)
+  ) {
+    throw badUserInputError('type', `Account ${account.id} has no ${args.type} intervals.`);
+  }
+
   if (args.meterId === null || args.meterId === undefined) {
     return args;
   }

@@ -24,7 +24,7 @@ UtilityRef.implement({
   fields: (t) => ({
     id: t.exposeInt('id', { description: "Pelm's numeric id of the utility (1 is PG&E)." }),
     name: t.exposeString('fullName', {
-      description: 'Display name, as Pelm spells it (e.g. "Pacific Gas & Electricity").',
+      description: 'Display name, as Pelm spells it (e.g. "Pacific Gas and Electric").',
     }),
   }),
 });

@@ -71,6 +71,20 @@ describe('arguments checked before Pelm is asked', () => {
     expect(response.body.data?.user.accounts[0]?.intervals.length).toBeGreaterThan(0);
   });
 
+  it('refuses intervals of a meter type the account does not have, naming the type', async () => {
+    const response = await execute<{ user: { accounts: Array<{ id: string }> } }, never>(
+      stack.gateway,
+      `{ user { accounts { id intervals(type: GAS, ${DAY}) { usage } } } }`,
+      { token: 'sandbox-alice-sce' },
+    );
+    const account = response.body.data?.user.accounts[0]?.id;
+
+    expect(refusals(response)).toEqual([
+      ['BAD_USER_INPUT', 'type', `Account ${account} has no GAS intervals.`],
+    ]);
+    expect(stack.calls().filter((call) => call === 'GET /intervals')).toEqual([]);
+  });
+
   it('refuses bills whose range starts at or after its end', async () => {
     const response = await execute(
       stack.gateway,
