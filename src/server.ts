@@ -132,7 +132,10 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
         const request = new Request(`http://localhost${gateway.graphqlEndpoint}`, {
           method: 'POST',
           headers,
-          signal: connectionSignal(context),
+          // A signal of its own that follows the connection's: a Request listens to the signal
+          // it is given until it is collected, and one connection may carry thousands of
+          // subscriptions over its life.
+          signal: AbortSignal.any([connectionSignal(context)]),
         });
         const enveloped = gateway.getEnveloped({ request, params: payload });
         let document: DocumentNode;

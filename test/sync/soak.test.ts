@@ -58,6 +58,9 @@ describe('subscribe and unsubscribe soak', () => {
   it(`leaves memory flat and nothing behind after ${CYCLES} subscribe/unsubscribe cycles`, async () => {
     // The user never syncs and the pause is long: every cycle starts a watcher, probes once,
     // and must tear everything down when its only subscriber leaves.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
     stack = await startSyncStack({ sandbox: { syncSeconds: 3_600 }, sync: fixedPolling(60_000) });
     const current = stack;
     const client = current.ws('sandbox-new-soak', { keepOpen: true });
@@ -106,8 +109,11 @@ describe('subscribe and unsubscribe soak', () => {
       `soak: ${CYCLES} cycles in ${Math.round(elapsedMs)} ms after ${WARM_UP} warm-up; heap ${(baselineHeap / 1_048_576).toFixed(1)} MB -> ${(finalHeap / 1_048_576).toFixed(1)} MB (${(growth * 100).toFixed(1)}%); handles ${JSON.stringify(baselineHandles)} -> ${JSON.stringify(finalHandles)}`,
     );
 
+    process.off('warning', onWarning);
     expect(current.sync.stats()).toEqual({ watchers: 0, leading: 0, subscribers: 0 });
     expect(growth).toBeLessThan(0.1);
+    // Every subscription of the one connection once left an abort listener on its signal.
+    expect(warnings).toEqual([]);
     // Nothing added: timers and sockets of each kind are at most what the baseline had.
     for (const [kind, count] of Object.entries(finalHandles)) {
       expect({ kind, count }).toEqual({ kind, count: Math.min(count, baselineHandles[kind] ?? 0) });
