@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import type { OperationResult, Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 
 import type { Gateway } from './app.js';
 import { DEFAULT_MAX_BODY_BYTES } from './security/use-body-limit.js';
@@ -96,6 +96,7 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
     server: http,
     path: gateway.graphqlEndpoint,
     maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_BODY_BYTES,
+    WebSocket: ClientFaultQuietWebSocket,
   });
   const connections = new WeakMap<object, AbortController>();
   const connectionSignal = (context: object) => {
@@ -189,6 +190,29 @@ export async function startServer(options: StartServerOptions): Promise<GatewayS
       clearTimeout(force);
     },
   };
+}
+
+/**
+ * A socket that keeps the client's own protocol faults (a message over the size limit, a bad
+ * frame) to itself: `ws` has already closed the socket with the right code (1009, 1002) when
+ * it reports them, and graphql-ws would print each one with its stack on stderr, outside the
+ * JSON log, for any client to trigger at will.
+ */
+class ClientFaultQuietWebSocket extends WebSocket {
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const [error] = args;
+    if (event === 'error' && isClientFault(error)) {
+      return true;
+    }
+
+    return super.emit(event, ...args);
+  }
+}
+
+function isClientFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+
+  return typeof code === 'string' && code.startsWith('WS_ERR_');
 }
 
 function wsAuthorization(context: ConnectionContext): string | undefined {

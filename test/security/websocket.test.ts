@@ -1,5 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 
 import { createGateway } from '../../src/app.js';
@@ -109,11 +109,17 @@ describe('graphql-ws on a production gateway', () => {
     expect(JSON.stringify(answer)).toContain('This gateway has no mutation operations.');
   });
 
-  it('closes the socket on a message larger than the body limit', async () => {
-    const ws = connect('sandbox-bob');
-    const answer = await refusal(ws, 'query ($pad: String) { __typename }', {
-      pad: 'x'.repeat(20_000),
-    });
-    expect(answer).toMatchObject({ code: 1009 });
+  it('closes the socket on a message larger than the body limit, printing nothing', async () => {
+    const printed = vi.spyOn(console, 'error');
+    try {
+      const ws = connect('sandbox-bob');
+      const answer = await refusal(ws, 'query ($pad: String) { __typename }', {
+        pad: 'x'.repeat(20_000),
+      });
+      expect(answer).toMatchObject({ code: 1009 });
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
