@@ -384,11 +384,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const received = environment[name];
-      // A URL's user and password are secrets too (`redis://:password@host`).
+      // A URL's user, password and query are secrets too (`redis://:password@host`, `?api_key=`).
       const shown =
         SECRET_VARIABLES.has(name) || received === undefined
           ? ''
-          : ` (got "${received.replace(/\/\/[^/@]*@/, '//[redacted]@')}")`;
+          : ` (got "${received.replace(/\/\/[^/@]*@/, '//[redacted]@').replace(/\?.*$/, '?[redacted]')}")`;
 
       return `${name} ${issue.message}${shown}`;
     });

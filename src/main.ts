@@ -11,6 +11,9 @@ import { connectRedisSyncBus, createMemorySyncBus } from './sync/pubsub.js';
 import { SyncService } from './sync/sync-service.js';
 import { createTokenHasher } from './token-hash.js';
 
+/** Time the last `dataReady` events get to reach WebSocket clients before sockets close. */
+const SHUTDOWN_DRAIN_MS = 250;
+
 /** The token GraphiQL is opened with in sandbox mode: one PG&E login with three houses. */
 const SANDBOX_DEMO_TOKEN = 'sandbox-bob';
 
@@ -78,8 +81,11 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
-    // Subscriptions end first, so their streams complete instead of being cut.
+    // Subscriptions end first, with SHUTTING_DOWN, so their clients subscribe again elsewhere.
+    // SSE streams finish within the server's grace; graphql-ws sockets are closed at once, so
+    // the last events get a moment to be written first.
     await sync.close();
+    await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS));
     await server.close();
     await client.close();
     await sandbox?.close();

@@ -99,7 +99,7 @@ describe('configuration from the environment', () => {
 
     expect(problems).toEqual([
       'PELM_API_URL must be a base URL without user, password, query or fragment, such as ' +
-        'https://api.pelm.com (got "https://[redacted]@api.pelm.com/?x=1")',
+        'https://api.pelm.com (got "https://[redacted]@api.pelm.com/?[redacted]")',
     ]);
     expect(problemsOf({ PELM_API_URL: 'https://api.pelm.com/v1#top' })).toHaveLength(1);
     expect(loadConfig({ PELM_API_URL: 'https://api.pelm.com/v1/' }).pelmApiUrl).toBe(

@@ -3,7 +3,7 @@ import { gatewayError, unauthenticatedError } from '../errors.js';
 import type { SyncFailure, SyncStatus } from '../sync/probe.js';
 import type { SyncEvent } from '../sync/watcher.js';
 import { builder } from './builder.js';
-import { UserRef, type UserParent } from './user.js';
+import { checkedUserId, UserRef, type UserParent } from './user.js';
 
 const SyncStateEnum = builder.enumType('SyncState', {
   description: 'Whether one kind of data of a newly connected user can be read yet.',
@@ -110,7 +110,7 @@ builder.subscriptionField('dataReady', (t) =>
       const token = requireToken(context);
 
       return context.sync.subscribe(token, {
-        userId: args.userId === null || args.userId === undefined ? undefined : String(args.userId),
+        userId: checkedUserId('userId', args.userId) ?? undefined,
         progress: args.progress === true,
         signal: context.signal,
       });
@@ -120,7 +120,7 @@ builder.subscriptionField('dataReady', (t) =>
         throw failureError(event.failure);
       }
 
-      const userId = args.userId === null || args.userId === undefined ? null : String(args.userId);
+      const userId = checkedUserId('userId', args.userId);
 
       return { event, userId };
     },

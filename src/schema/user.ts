@@ -9,6 +9,24 @@ import { selectsPath } from './selection.js';
 
 /** Longest `user_id` sent to Pelm; a longer one would only be refused by its HTTP stack. */
 const MAX_USER_ID_LENGTH = 256;
+
+/** The caller's own `user_id` from argument `name`, or `null` when not given. */
+export function checkedUserId(name: string, value: string | number | null | undefined) {
+  if (value === null || value === undefined) {
+    return null;
+  }
+
+  const id = String(value);
+  if (id === '' || id.length > MAX_USER_ID_LENGTH) {
+    throw badUserInputError(
+      name,
+      `\`${name}\` must be your user_id for this Pelm user: 1 to ${MAX_USER_ID_LENGTH} characters.`,
+    );
+  }
+
+  return id;
+}
+
 /** What `Query.user` resolves to: the caller's loaders and the `id` they named, if any. */
 export interface UserParent {
   id: string | null;
@@ -112,13 +130,7 @@ builder.queryField('user', (t) =>
     },
     resolve: async (_root, args, context, info) => {
       const loaders = requireLoaders(context);
-      const id = args.id === null || args.id === undefined ? null : String(args.id);
-      if (id !== null && (id === '' || id.length > MAX_USER_ID_LENGTH)) {
-        throw badUserInputError(
-          'id',
-          `\`id\` must be your user_id for this Pelm user: 1 to ${MAX_USER_ID_LENGTH} characters.`,
-        );
-      }
+      const id = checkedUserId('id', args.id);
 
       const parent: UserParent = { id, loaders };
 

@@ -18,6 +18,13 @@ export function useJsonOnlyPosts(): Plugin {
       }
 
       const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+      if (encoding !== 'identity') {
+        throw gatewayError('BAD_REQUEST', 'POST bodies must not be compressed.', {
+          httpStatus: 415,
+        });
+      }
+
       if (type !== undefined && ACCEPTED_POST_TYPES.includes(type)) {
         // Media types are case-insensitive, and Yoga's own parser matches only lower case.
         setRequestParser(parseJsonBody);

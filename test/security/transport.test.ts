@@ -113,6 +113,22 @@ describe('requests a browser could forge across sites are refused', () => {
     expect(JSON.parse(text)).toEqual({ data: { user: { accounts: [{ id: 'acct-bob' }] } } });
   });
 
+  it('refuses a compressed body with HTTP 415 rather than reading it as broken JSON', async () => {
+    const { response, codes: found } = await send('/graphql', {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sandbox-bob',
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: new Uint8Array([0x1f, 0x8b, 0x08, 0x00]),
+    });
+
+    expect(response.status).toBe(415);
+    expect(found).toEqual(['BAD_REQUEST']);
+    expect(fake.calls).toEqual([]);
+  });
+
   it('refuses a body that is not JSON with HTTP 400, without quoting it back', async () => {
     const {
       response,
