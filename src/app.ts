@@ -92,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       logger,
       sync,
       requestDeadlineMs: options.requestDeadlineMs,
+      maxUpstreamCalls: options.security?.costModel?.maxCalls,
     }),
     graphqlEndpoint: '/graphql',
     landingPage: false,

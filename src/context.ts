@@ -29,6 +29,8 @@ export interface ContextFactoryOptions {
   sync: SyncService;
   /** Deadline for the Pelm calls of one query or mutation. @default DEFAULT_REQUEST_DEADLINE_MS */
   requestDeadlineMs?: number | undefined;
+  /** Pelm reads one request may make. @default DEFAULT_MAX_UPSTREAM_CALLS */
+  maxUpstreamCalls?: number | undefined;
 }
 
 /**
@@ -45,7 +47,10 @@ export function createContextFactory(options: ContextFactoryOptions) {
     return {
       token,
       tokenProblem: problem,
-      loaders: token === null ? null : createLoaders(options.source, { token, ...call }),
+      loaders:
+        token === null
+          ? null
+          : createLoaders(options.source, { token, ...call }, options.maxUpstreamCalls),
       logger: options.logger,
       sync: options.sync,
       signal,

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 
+import { gatewayError } from './errors.js';
+
 import type { IntervalsQuery, PelmCallOptions, PelmSource } from './pelm/source.js';
 import type {
   PelmAccount,
@@ -38,11 +40,23 @@ export function intervalsKey(query: IntervalsQuery): string {
   return `${selector}:${query.startDate ?? ''}:${query.endDate ?? ''}`;
 }
 
-export function createLoaders(source: PelmSource, call: PelmCallOptions): Loaders {
+/** Pelm calls one operation may make, whatever the estimate let through. @default 100 */
+export const DEFAULT_MAX_UPSTREAM_CALLS = 100;
+
+/**
+ * `maxCalls` caps the distinct Pelm reads of the request. The cost estimate refuses most
+ * operations over it before they run, but it must assume an account count (3) that a user may
+ * exceed; past the cap each further read fails with `QUERY_TOO_COMPLEX`.
+ */
+export function createLoaders(
+  source: PelmSource,
+  call: PelmCallOptions,
+  maxCalls = DEFAULT_MAX_UPSTREAM_CALLS,
+): Loaders {
   // Built on first use: a subscription's context, and a request refused before it reads Pelm,
   // never pay for the four loaders.
   let built: ReturnType<typeof buildLoaders> | undefined;
-  const loaders = () => (built ??= buildLoaders(source, call));
+  const loaders = () => (built ??= buildLoaders(source, call, spender(maxCalls)));
 
   return {
     accounts: () => loaders().accounts.load(ALL),
@@ -60,23 +74,40 @@ export function createLoaders(source: PelmSource, call: PelmCallOptions): Loader
   };
 }
 
-function buildLoaders(source: PelmSource, call: PelmCallOptions) {
+function buildLoaders(source: PelmSource, call: PelmCallOptions, spend: () => void) {
   // A thrown batch makes DataLoader forget the key, and the next field of the same request would
   // ask Pelm again; a failure returned as the value is kept and shared for the request.
   return {
     accounts: new DataLoader<typeof ALL, PelmAccount[]>((keys) =>
-      settleEach(keys, () => source.getAccounts(call)),
+      settleEach(keys, spend, () => source.getAccounts(call)),
     ),
     billGroups: new DataLoader<typeof ALL, PelmBillGroups>((keys) =>
-      settleEach(keys, () => source.getBills(call)),
+      settleEach(keys, spend, () => source.getBills(call)),
     ),
     intervals: new DataLoader<IntervalsQuery, PelmIntervals, string>(
-      (queries) => settleEach(queries, (query) => source.getIntervals(call, query)),
+      (queries) => settleEach(queries, spend, (query) => source.getIntervals(call, query)),
       { cacheKeyFn: intervalsKey },
     ),
     users: new DataLoader<string, PelmUser>((userIds) =>
-      settleEach(userIds, (userId) => source.getUser(call, userId)),
+      settleEach(userIds, spend, (userId) => source.getUser(call, userId)),
     ),
+  };
+}
+
+/** Counts the request's Pelm reads; throws once they pass `maxCalls`. */
+function spender(maxCalls: number): () => void {
+  let spent = 0;
+
+  return () => {
+    spent += 1;
+    if (spent > maxCalls) {
+      throw gatewayError(
+        'QUERY_TOO_COMPLEX',
+        `Query too complex: it needs more than ${maxCalls} upstream calls. Ask for fewer ` +
+          'accounts or date ranges.',
+        { limit: 'upstream-calls' },
+      );
+    }
   };
 }
 
@@ -86,9 +117,16 @@ function buildLoaders(source: PelmSource, call: PelmCallOptions) {
  */
 async function settleEach<K, V>(
   keys: readonly K[],
+  spend: () => void,
   load: (key: K) => Promise<V>,
 ): Promise<Array<V | Error>> {
-  const results = await Promise.allSettled(keys.map(load));
+  const results = await Promise.allSettled(
+    keys.map(async (key) => {
+      spend();
+
+      return load(key);
+    }),
+  );
 
   return results.map((result) =>
     result.status === 'fulfilled' ? result.value : asError(result.reason),

@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import { DEFAULT_MAX_UPSTREAM_CALLS } from '../loaders.js';
 import { MAX_WINDOW_SECONDS } from '../schema/interval.js';
 import { type Resolution, SHORTEST_BUCKET_SECONDS } from '../schema/resolution.js';
 
@@ -53,7 +54,7 @@ export interface PelmCostModel {
  */
 export const DEFAULT_COST_MODEL: PelmCostModel = {
   maxCost: 200_000,
-  maxCalls: 100,
+  maxCalls: DEFAULT_MAX_UPSTREAM_CALLS,
   callCost: 1_000,
   pointCost: 1,
   assumedAccounts: 3,

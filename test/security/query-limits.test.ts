@@ -329,6 +329,31 @@ describe('the Pelm cost limit', () => {
     expect(calls).toEqual([]);
   });
 
+  it('stops at the upstream-call limit a user with more accounts than the estimate assumed', async () => {
+    // Five accounts (the estimate assumes three): 1 + 5 × 31 windows = 156 calls, priced at 94.
+    const response = await execute(
+      stack.gateway,
+      '{ user { accounts { id intervalSeries(type: ELECTRIC, resolution: MONTH, ' +
+        'from: "2019-07-01T00:00:00Z", to: "2024-07-01T00:00:00Z") { count } } } }',
+      { token: 'sandbox-user-4' },
+    );
+    const calls = stack.calls();
+    const accounts = (
+      response.body.data as { user: { accounts: Array<{ intervalSeries: unknown }> } } | undefined
+    )?.user.accounts;
+    const refused = (response.body.errors ?? []).filter(
+      (error) => error.extensions?.['limit'] === 'upstream-calls',
+    );
+
+    expect(calls.length).toBe(100);
+    expect(accounts).toHaveLength(5);
+    expect(accounts?.filter((account) => account.intervalSeries === null).length).toBe(
+      new Set(refused.map((error) => String(error.path?.[2]))).size,
+    );
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((error) => error.extensions?.['code'] === 'QUERY_TOO_COMPLEX')).toBe(true);
+  });
+
   it('prices a range with only a start or only an end as the one two-month window Pelm answers', () => {
     const price = (range: string) =>
       estimatePelmCost(
