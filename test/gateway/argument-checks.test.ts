@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { errorCodes, execute, startStack, type Stack } from '../helpers/stack.js';
+import { errorCodes, execute, useStack } from '../helpers/stack.js';
 
-let stack: Stack;
+const stack = useStack();
 
 const DAY = 'from: "2024-06-01T00:00:00Z", to: "2024-06-02T00:00:00Z"';
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
 
 interface Meters {
   user: { accounts: Array<{ id: string; meters: Array<{ id: string }> }> };

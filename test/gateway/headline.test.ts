@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   AccountIntervalsDocument,
   HeadlineDocument,
   ProfileDocument,
 } from '../operations/generated.js';
-import { errorCodes, execute, startStack, type Stack } from '../helpers/stack.js';
+import { errorCodes, execute, useStack } from '../helpers/stack.js';
 
 const PELM_SANDBOX_ACCOUNTS = [
   'ea100000-0000-0000-0000-000000000000',
   'ea200000-0000-0000-0000-000000000000',
 ];
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
+const stack = useStack();
 
 describe('the headline query', () => {
   it('returns every account with its bills for exactly two upstream calls', async () => {

@@ -1,27 +1,17 @@
 import { Big } from 'big.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   AccountIntervalsDocument,
   IntervalSeriesDocument,
   SummedIntervalsDocument,
 } from '../operations/generated.js';
-import { errorCodes, execute, startStack, type Stack } from '../helpers/stack.js';
+import { errorCodes, execute, useStack } from '../helpers/stack.js';
 
 /** 2023 in Pacific days: 365 of them, midnight PST (08:00Z) to midnight PST. */
 const YEAR = { from: '2023-01-01T08:00:00Z', to: '2024-01-01T08:00:00Z' };
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
+const stack = useStack();
 
 function intervalCalls(): number {
   return stack.calls().filter((call) => call === 'GET /intervals').length;

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { execute, startStack, type Stack } from '../helpers/stack.js';
+import { execute, startStack, useStack } from '../helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
+const stack = useStack();
 
 const DAY = 'from: "2024-06-01T00:00:00Z", to: "2024-06-02T00:00:00Z"';
 const DAY_WITH_MS = 'from: "2024-06-01T00:00:00.000Z", to: "2024-06-02T00:00:00.000Z"';

@@ -1,5 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
@@ -61,6 +62,50 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await client.close();
       await sandbox.close();
     },
+  };
+}
+
+/**
+ * One stack for the whole test file, started before its first test, closed after its last,
+ * with the sandbox's call log cleared before each test. Its members are read through once the
+ * stack has started, so use them inside tests and hooks only.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let started: Stack | undefined;
+  const current = (): Stack => {
+    if (started === undefined) {
+      throw new Error('useStack(): the stack starts in beforeAll; use it inside tests and hooks.');
+    }
+
+    return started;
+  };
+
+  beforeAll(async () => {
+    started = await startStack(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    started?.resetCalls();
+  });
+
+  return {
+    get sandbox() {
+      return current().sandbox;
+    },
+    get client() {
+      return current().client;
+    },
+    get cache() {
+      return current().cache;
+    },
+    get gateway() {
+      return current().gateway;
+    },
+    calls: () => current().calls(),
+    resetCalls: () => current().resetCalls(),
+    close: () => current().close(),
   };
 }
 

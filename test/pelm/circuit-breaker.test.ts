@@ -7,6 +7,7 @@ import {
   pelmError,
   startFakePelm,
   type FakeAnswer,
+  type FakeCall,
   type FakePelm,
 } from '../helpers/fake-pelm.js';
 
@@ -33,6 +34,24 @@ async function setUp(answer: () => FakeAnswer): Promise<{ fake: FakePelm; client
     retry: false,
     // One token makes every call here; a single caller's faults may open it in these tests.
     breaker: { failureThreshold: 3, minCallers: 1, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
+  });
+  cleanups.push(async () => {
+    await client.close();
+    await fake.close();
+  });
+
+  return { fake, client };
+}
+
+/** A fake whose `GET /accounts` answers `answer`, behind a breaker of default callers. */
+async function defaultBreakerOn(
+  answer: (call: FakeCall) => FakeAnswer,
+): Promise<{ fake: FakePelm; client: PelmClient }> {
+  const fake = await startFakePelm({ 'GET /accounts': answer });
+  const client = new PelmClient({
+    baseUrl: fake.url,
+    retry: false,
+    breaker: { failureThreshold: 3, halfOpenAfterMs: 60_000 },
   });
   cleanups.push(async () => {
     await client.close();
@@ -153,21 +172,11 @@ describe('circuit breaker per endpoint', () => {
   });
 
   it('stays closed for everyone while the faults in a row all come from one token', async () => {
-    const fake = await startFakePelm({
-      'GET /accounts': (call) =>
-        call.authorization === 'Bearer sandbox-broken'
-          ? pelmError(503, 'internal_error')
-          : { json: [] },
-    });
-    const client = new PelmClient({
-      baseUrl: fake.url,
-      retry: false,
-      breaker: { failureThreshold: 3, halfOpenAfterMs: 60_000 },
-    });
-    cleanups.push(async () => {
-      await client.close();
-      await fake.close();
-    });
+    const { fake, client } = await defaultBreakerOn((call) =>
+      call.authorization === 'Bearer sandbox-broken'
+        ? pelmError(503, 'internal_error')
+        : { json: [] },
+    );
     const broken = { ...CALL, token: 'sandbox-broken' };
     for (let call = 0; call < 6; call += 1) {
       expect((await failureOf(client.getAccounts(broken))).status).toBe(503);
@@ -179,16 +188,7 @@ describe('circuit breaker per endpoint', () => {
   });
 
   it('opens once faults in a row come from two tokens', async () => {
-    const fake = await startFakePelm({ 'GET /accounts': pelmError(503, 'internal_error') });
-    const client = new PelmClient({
-      baseUrl: fake.url,
-      retry: false,
-      breaker: { failureThreshold: 3, halfOpenAfterMs: 60_000 },
-    });
-    cleanups.push(async () => {
-      await client.close();
-      await fake.close();
-    });
+    const { fake, client } = await defaultBreakerOn(() => pelmError(503, 'internal_error'));
     for (const token of ['sandbox-a', 'sandbox-a', 'sandbox-b']) {
       await failureOf(client.getAccounts({ ...CALL, token }));
     }

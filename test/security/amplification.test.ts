@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { errorCodes, execute, startStack, type Stack } from '../helpers/stack.js';
+import { errorCodes, execute, useStack } from '../helpers/stack.js';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => {
-  stack.resetCalls();
-});
+const stack = useStack();
 
 function aliasFlood(count: number): string {
   const users = Array.from(
