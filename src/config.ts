@@ -384,11 +384,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const received = environment[name];
-      // A URL's user, password and query are secrets too (`redis://:password@host`, `?api_key=`).
       const shown =
         SECRET_VARIABLES.has(name) || received === undefined
           ? ''
-          : ` (got "${received.replace(/\/\/[^/@]*@/, '//[redacted]@').replace(/\?.*$/, '?[redacted]')}")`;
+          : ` (got "${withoutUrlSecrets(received)}")`;
 
       return `${name} ${issue.message}${shown}`;
     });
@@ -482,4 +481,9 @@ function crossCheck(env: z.infer<typeof environmentSchema>): string[] {
   }
 
   return problems;
+}
+
+/** A URL's user, password and query are secrets too (`redis://:password@host`, `?api_key=`). */
+function withoutUrlSecrets(value: string): string {
+  return value.replace(/\/\/[^/@]*@/, '//[redacted]@').replace(/\?.*$/, '?[redacted]');
 }

@@ -41,13 +41,13 @@ const OWNER = 'PelmClient breaker';
 
 /**
  * One breaker per upstream endpoint, so a hung `/intervals` stops costing sockets and waiting
- * time while `/accounts` and `/bills` go on working.
+ * time while `/accounts` and `/bills` go on working. Open: calls fail at once with
+ * `UPSTREAM_ERROR` and a `retryAfter`. After `halfOpenAfterMs` one trial is let through; calls
+ * arriving meanwhile wait for its outcome, so recovery needs no restart and no failed request.
  *
  * Faults in a row open a breaker only when they came from at least `minCallers` callers: one
  * user whose data makes Pelm fail (or who asks for a broken account on purpose) must not pause
- * the endpoint for everyone. Such a user's calls still go out, bounded by the retry budget. Open: calls fail at once with
- * `UPSTREAM_ERROR` and a `retryAfter`. After `halfOpenAfterMs` one trial is let through; calls
- * arriving meanwhile wait for its outcome, so recovery needs no restart and no failed request.
+ * the endpoint for everyone. Such a user's calls still go out, bounded by the retry budget.
  */
 export class CircuitBreakers {
   readonly #threshold: number;
