@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { parseRfc3339 } from './rfc3339.js';
 
 /** The gateway's settings, read once from the environment at start. */
 export interface Config {
@@ -227,8 +228,8 @@ const instant = z
       return Number(text);
     }
 
-    const ms = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? Date.parse(text) : Number.NaN;
-    if (Number.isNaN(ms)) {
+    const seconds = parseRfc3339(text);
+    if (seconds === undefined) {
       context.addIssue({
         code: 'custom',
         message: 'must be epoch seconds or an ISO-8601 time with a zone, e.g. 2024-06-01T00:00:00Z',
@@ -237,7 +238,7 @@ const instant = z
       return z.NEVER;
     }
 
-    return Math.floor(ms / 1000);
+    return seconds;
   })
   .optional();
 

@@ -106,4 +106,14 @@ describe('configuration from the environment', () => {
       'https://api.pelm.com/v1',
     );
   });
+
+  it('refuses a SANDBOX_NOW on a day that does not exist instead of rolling it over', () => {
+    expect(problemsOf({ SANDBOX_NOW: '2024-02-30T00:00:00Z' })).toEqual([
+      'SANDBOX_NOW must be epoch seconds or an ISO-8601 time with a zone, e.g. ' +
+        '2024-06-01T00:00:00Z (got "2024-02-30T00:00:00Z")',
+    ]);
+    expect(loadConfig({ SANDBOX_NOW: '2024-02-29T23:45:00-08:00' }).sandboxNow).toBe(
+      Date.parse('2024-03-01T07:45:00Z') / 1000,
+    );
+  });
 });

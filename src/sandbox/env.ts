@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import { parseRfc3339 } from '../rfc3339.js';
 import type { SandboxOptions } from './server.js';
 
 /**
@@ -19,7 +20,6 @@ export const DEFAULT_SANDBOX_PORT = 4010;
 
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 function describe(value: string): string {
   return JSON.stringify(value);
@@ -30,12 +30,11 @@ function parseNow(raw: string): number | string {
     return Number(raw);
   }
 
-  const parsed = ISO_DATE.test(raw) ? Date.parse(raw) : Number.NaN;
-  if (Number.isNaN(parsed)) {
-    return `SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, got ${describe(raw)}.`;
-  }
-
-  return Math.floor(parsed / 1000);
+  // The same rule as the gateway's own SANDBOX_NOW: a real date and time with a zone.
+  return (
+    parseRfc3339(raw) ??
+    `SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, got ${describe(raw)}.`
+  );
 }
 
 /** Settings from `env`, or every problem found in it. */

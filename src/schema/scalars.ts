@@ -2,26 +2,20 @@ import { Big } from 'big.js';
 import { Kind, type ValueNode } from 'graphql';
 
 import { invalidScalarError } from '../errors.js';
+import { parseRfc3339 } from '../rfc3339.js';
 import type { EpochSeconds } from '../pelm/types.js';
 import { builder } from './builder.js';
 
-/** RFC 3339 date-time: a date, a time, optional fraction and a mandatory zone. */
-const RFC_3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /**
- * Reads an RFC 3339 time into epoch seconds. A fraction is rounded up to the next second: Pelm
- * windows are whole seconds with `start_date <= start < end_date`, and rounding up keeps
- * exactly the readings the caller's instant would have kept.
+ * Reads an RFC 3339 time into epoch seconds, fractions rounded up (see `parseRfc3339`).
  */
 export function parseDateTime(value: unknown, node?: ValueNode): EpochSeconds {
   if (typeof value !== 'string') {
     throw invalidScalarError('DateTime must be a string such as 2024-06-01T00:00:00Z.', node);
   }
 
-  const match = RFC_3339.exec(value);
-  const ms = match === null ? Number.NaN : Date.parse(value.replace(' ', 'T'));
-  if (match === null || Number.isNaN(ms) || !sameCalendarDate(match, ms)) {
+  const seconds = parseRfc3339(value);
+  if (seconds === undefined) {
     throw invalidScalarError(
       `"${value.slice(0, 64)}" is not a valid DateTime; use RFC 3339 with a zone, ` +
         'e.g. 2024-06-01T00:00:00Z.',
@@ -29,27 +23,7 @@ export function parseDateTime(value: unknown, node?: ValueNode): EpochSeconds {
     );
   }
 
-  return Math.ceil(ms / 1000);
-}
-
-/** `Date.parse` rolls 2024-02-30 over to March; a real calendar date survives the round trip. */
-function sameCalendarDate(match: RegExpExecArray, ms: number): boolean {
-  const [, year, month, day, hour, minute, second, , zone] = match;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
-    return false;
-  }
-
-  const offsetMinutes =
-    zone === undefined || zone.toUpperCase() === 'Z'
-      ? 0
-      : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
-  const local = new Date(ms + offsetMinutes * 60_000);
-
-  return (
-    local.getUTCFullYear() === Number(year) &&
-    local.getUTCMonth() + 1 === Number(month) &&
-    local.getUTCDate() === Number(day)
-  );
+  return seconds;
 }
 
 const SECONDS_PER_DAY = 86_400;
