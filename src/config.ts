@@ -194,7 +194,8 @@ const httpUrl = z
           return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
         },
         // Pelm's keys go in PELM_CLIENT_ID and PELM_SECRET; the client adds paths and queries.
-        'must be a base URL without user, password, query or fragment, such as https://api.pelm.com',
+        'must be a base URL without user, password, query or fragment, such as ' +
+          'https://api.pelm.com',
       )
       .transform((value) => value.replace(/\/+$/, ''))
       .optional(),

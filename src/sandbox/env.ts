@@ -33,7 +33,8 @@ function parseNow(raw: string): number | string {
   // The same rule as the gateway's own SANDBOX_NOW: a real date and time with a zone.
   return (
     parseRfc3339(raw) ??
-    `SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, got ${describe(raw)}.`
+    'SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, ' +
+      `got ${describe(raw)}.`
   );
 }
 

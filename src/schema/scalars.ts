@@ -71,7 +71,8 @@ export function formatDateTime(seconds: EpochSeconds): string {
   const hours = Math.floor(inDay / 3600);
   const minutes = Math.floor((inDay % 3600) / 60);
 
-  const text = `${lastDayText}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[inDay % 60]}Z`;
+  const clock = `${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[inDay % 60]}`;
+  const text = `${lastDayText}${clock}Z`;
   if (recentTexts.size >= RECENT_TEXTS_MAX) {
     recentTexts.clear();
   }
