@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { LOG_LEVELS, type LogLevel } from './logger.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { parseInstant } from './rfc3339.js';
 
 /** The gateway's settings, read once from the environment at start. */
 export interface Config {
@@ -225,15 +225,13 @@ const instant = z
       return undefined;
     }
 
-    if (/^\d+$/.test(text)) {
-      return Number(text);
-    }
-
-    const seconds = parseRfc3339(text);
+    const seconds = parseInstant(text);
     if (seconds === undefined) {
       context.addIssue({
         code: 'custom',
-        message: 'must be epoch seconds or an ISO-8601 time with a zone, e.g. 2024-06-01T00:00:00Z',
+        message:
+          'must be epoch seconds or an ISO-8601 time with a zone, e.g. 2024-06-01T00:00:00Z, ' +
+          'in years 1970 to 9999',
       });
 
       return z.NEVER;

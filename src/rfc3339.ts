@@ -37,3 +37,18 @@ function sameCalendarDate(match: RegExpExecArray, ms: number): boolean {
     local.getUTCDate() === Number(day)
   );
 }
+
+/** Last second of year 9999: the calendar the sandbox and the DateTime text handle. */
+const LAST_INSTANT_SECONDS = 253_402_300_799;
+
+/**
+ * A clock setting such as `SANDBOX_NOW`: whole epoch seconds or an RFC 3339 time, from 1970 to
+ * the end of year 9999; `undefined` for anything else.
+ */
+export function parseInstant(text: string): number | undefined {
+  const seconds = /^\d+$/.test(text) ? Number(text) : parseRfc3339(text);
+
+  return seconds !== undefined && seconds >= 0 && seconds <= LAST_INSTANT_SECONDS
+    ? seconds
+    : undefined;
+}

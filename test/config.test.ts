@@ -55,7 +55,7 @@ describe('configuration from the environment', () => {
       'PELM_API_URL must be an http(s) URL such as https://api.pelm.com (got "ftp://pelm")',
       'PELM_HEADERS_TIMEOUT_MS must be at least 1 millisecond (got "0")',
       'SANDBOX_NOW must be epoch seconds or an ISO-8601 time with a zone, e.g. ' +
-        '2024-06-01T00:00:00Z (got "2024-06-01")',
+        '2024-06-01T00:00:00Z, in years 1970 to 9999 (got "2024-06-01")',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ]);
   });
@@ -110,8 +110,9 @@ describe('configuration from the environment', () => {
   it('refuses a SANDBOX_NOW on a day that does not exist instead of rolling it over', () => {
     expect(problemsOf({ SANDBOX_NOW: '2024-02-30T00:00:00Z' })).toEqual([
       'SANDBOX_NOW must be epoch seconds or an ISO-8601 time with a zone, e.g. ' +
-        '2024-06-01T00:00:00Z (got "2024-02-30T00:00:00Z")',
+        '2024-06-01T00:00:00Z, in years 1970 to 9999 (got "2024-02-30T00:00:00Z")',
     ]);
+    expect(problemsOf({ SANDBOX_NOW: '99999999999999' })).toHaveLength(1);
     expect(loadConfig({ SANDBOX_NOW: '2024-02-29T23:45:00-08:00' }).sandboxNow).toBe(
       Date.parse('2024-03-01T07:45:00Z') / 1000,
     );

@@ -1,5 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
-import { parseRfc3339 } from '../rfc3339.js';
+import { parseInstant } from '../rfc3339.js';
 import type { SandboxOptions } from './server.js';
 
 /**
@@ -26,15 +26,11 @@ function describe(value: string): string {
 }
 
 function parseNow(raw: string): number | string {
-  if (INTEGER.test(raw)) {
-    return Number(raw);
-  }
-
-  // The same rule as the gateway's own SANDBOX_NOW: a real date and time with a zone.
+  // The same rule as the gateway's own SANDBOX_NOW.
   return (
-    parseRfc3339(raw) ??
+    parseInstant(raw) ??
     'SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, ' +
-      `got ${describe(raw)}.`
+      `in years 1970 to 9999, got ${describe(raw)}.`
   );
 }
 

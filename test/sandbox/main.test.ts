@@ -141,7 +141,7 @@ describe('readSandboxSettings', () => {
       ok: false,
       errors: [
         'SANDBOX_PORT must be an integer from 0 to 65535, got "65536".',
-        'SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, got "tomorrow".',
+        'SANDBOX_NOW must be an ISO-8601 date-time (2024-06-01T00:00:00Z) or epoch seconds, in years 1970 to 9999, got "tomorrow".',
         'SANDBOX_SYNC_SECONDS must be a number of seconds of at least 0, got "fast".',
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "chatty".',
       ],
