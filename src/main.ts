@@ -86,7 +86,9 @@ async function main(): Promise<void> {
     // the last events get a moment to be written first.
     await sync.close();
     await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS));
-    await server.close();
+    // Queries still running get until their own deadline to answer (UPSTREAM_TIMEOUT at worst)
+    // rather than a connection closed under them.
+    await server.close(config.requestDeadlineMs + 1_000);
     await client.close();
     await sandbox?.close();
     process.exit(0);
